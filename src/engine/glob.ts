@@ -1,0 +1,73 @@
+import { Minimatch } from "minimatch";
+
+/**
+ * Glob matching shared by the policy validator and the engine.
+ *
+ * Contract:
+ * - dot-files always match (`**` covers `.github/` and `.env`);
+ * - `deny`-side patterns (deny lists, secret files, governance files, step-up
+ *   triggers) match case-insensitively, so `.ENV` or `.GitHub/Workflows` cannot
+ *   slip past them; `allow`-side patterns match case as GitHub stores it;
+ * - patterns are bounded (length, brace expansion, wildcard count) so a hostile
+ *   glob cannot make matching slow.
+ */
+export const GLOB_LIMITS = {
+  maxLength: 256,
+  maxBraceSets: 4,
+  maxExpansions: 64,
+  maxWildcards: 16,
+} as const;
+
+export type GlobSide = "allow" | "deny";
+
+const cache = new Map<string, Minimatch>();
+
+/** Returns an error message for a glob the policy must refuse, or undefined when it is usable. */
+export function checkGlob(pattern: string): string | undefined {
+  if (pattern.length === 0) return "glob is empty";
+  if (pattern.length > GLOB_LIMITS.maxLength) return `glob is longer than ${GLOB_LIMITS.maxLength} characters`;
+  if (/[\u0000-\u001f]/.test(pattern)) return "glob contains a control character";
+  if (pattern.startsWith("/")) return "glob must be relative to the repository root (no leading '/')";
+  if (pattern.includes("\\")) return "glob must use '/' separators and no backslash escapes";
+  const segments = pattern.split("/");
+  if (segments.some((s) => s === ".." || s === ".")) return "glob must not contain '.' or '..' segments";
+  const braceSets = (pattern.match(/\{/g) ?? []).length;
+  if (braceSets > GLOB_LIMITS.maxBraceSets) return `glob has more than ${GLOB_LIMITS.maxBraceSets} brace sets`;
+  if ((pattern.match(/\*+|\?/g) ?? []).length > GLOB_LIMITS.maxWildcards)
+    return `glob has more than ${GLOB_LIMITS.maxWildcards} wildcards`;
+  if (/[+@!?*]\(/.test(pattern)) return "extglob patterns such as '+(…)' or '!(…)' are not supported";
+  if (pattern.startsWith("!")) return "negated globs are not supported; use a deny list instead";
+  let mm: Minimatch;
+  try {
+    mm = new Minimatch(pattern, { dot: true });
+  } catch (cause) {
+    return `glob is invalid: ${(cause as Error).message}`;
+  }
+  if (mm.set.length > GLOB_LIMITS.maxExpansions) return `glob expands to more than ${GLOB_LIMITS.maxExpansions} patterns`;
+  if (mm.set.length === 0) return "glob matches nothing";
+  return undefined;
+}
+
+function compile(pattern: string, side: GlobSide): Minimatch {
+  const key = `${side}\u0000${pattern}`;
+  let mm = cache.get(key);
+  if (!mm) {
+    mm = new Minimatch(pattern, { dot: true, nocase: side === "deny", nocomment: true, nonegate: true, noext: true });
+    if (cache.size > 10_000) cache.clear();
+    cache.set(key, mm);
+  }
+  return mm;
+}
+
+/** True when `path` (already normalised) matches any of `patterns`. */
+export function matchesAny(path: string, patterns: readonly string[], side: GlobSide): boolean {
+  for (const pattern of patterns) {
+    if (compile(pattern, side).match(path)) return true;
+  }
+  return false;
+}
+
+/** The first of `patterns` that `path` matches, for explanations. */
+export function firstMatch(path: string, patterns: readonly string[], side: GlobSide): string | undefined {
+  return patterns.find((pattern) => compile(pattern, side).match(path));
+}

@@ -1,0 +1,175 @@
+import type { Policy, PolicyMode } from "../policy/schema.js";
+
+/** Verdicts are ordered: allow < step_up < deny. Combine with `worst()`. */
+export type Verdict = "allow" | "step_up" | "deny";
+
+const VERDICT_RANK: Record<Verdict, number> = { allow: 0, step_up: 1, deny: 2 };
+
+export function worst(...verdicts: Verdict[]): Verdict {
+  return verdicts.reduce<Verdict>((acc, v) => (VERDICT_RANK[v] > VERDICT_RANK[acc] ? v : acc), "allow");
+}
+
+export function assertNever(value: never, what = "value"): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}
+
+/** Stable rule ids: documented in the README, used in check runs, annotations and audit records. */
+export const RULE_IDS = [
+  "policy-invalid",
+  "policy-self-edit",
+  "unregistered-agent",
+  "agent-expired",
+  "agent-suspended",
+  "unsafe-path",
+  "secret-file",
+  "path-scope",
+  "branch-scope",
+  "governance-file",
+  "step-up",
+  "too-large-to-verify",
+  "facts-unavailable",
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
+/** A GitHub account or a git identity, as much of it as the event tells. */
+export interface Identity {
+  login?: string;
+  id?: number;
+  /** GitHub account type: "User", "Bot", "Organization". */
+  type?: string;
+  name?: string;
+  email?: string;
+}
+
+export type ActorRole =
+  | "pr_author"
+  | "sender"
+  | "pusher"
+  | "commit_author"
+  | "committer"
+  | "co_author"
+  | "trailer";
+
+/** Someone (or something) that took part in the change, and where we saw them. */
+export interface Actor {
+  role: ActorRole;
+  identity: Identity;
+  /** The commit SHA for commit-derived actors. */
+  commit?: string;
+  /** The raw trailer line for `trailer` / `co_author` actors. */
+  trailer?: string;
+}
+
+export interface CommitFact {
+  sha: string;
+  message: string;
+  author: Identity;
+  committer: Identity;
+}
+
+export type FileStatus = "added" | "modified" | "removed" | "renamed" | "copied" | "changed" | "unchanged";
+
+export interface ChangedFile {
+  /** Path as GitHub stores it (after a rename: the new path). */
+  path: string;
+  /** Before a rename or copy: the old path. Rules look at both sides. */
+  previousPath?: string;
+  status: FileStatus;
+  additions: number;
+  deletions: number;
+  /** Unified diff as GitHub returns it; absent when GitHub omits it (binary, too large). */
+  patch?: string;
+}
+
+/** The facts of one change (a pull request, or later a push), gathered by a shell. */
+export interface ChangeFacts {
+  kind: "pull_request";
+  repository: { owner: string; name: string; defaultBranch: string };
+  number: number;
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  /** PR author, event sender, pusher. Commit-derived actors are derived by the engine from `commits`. */
+  actors: Actor[];
+  commits: CommitFact[];
+  /** False when GitHub listed fewer commits than the change has (it lists at most 250). */
+  commitsComplete: boolean;
+  files: ChangedFile[];
+  /** Number of changed files GitHub reports for the change (may exceed what its API lists: 3000). */
+  changedFiles: number;
+  /** Paths the policy governing this change is loaded from (repo-relative), for the self-edit rule. */
+  policyPaths: string[];
+}
+
+export interface EvaluationOptions {
+  /** Injected clock: the engine never reads the time itself. */
+  now: Date;
+}
+
+export type AssetKind = "path" | "branch" | "policy" | "agent" | "change";
+
+export interface Asset {
+  kind: AssetKind;
+  value: string;
+  /** For a renamed path: the other side of the rename. */
+  previousPath?: string;
+}
+
+export interface Evidence {
+  role: ActorRole;
+  /** Human-readable: `PR author Copilot (id 198982749)`, `co-author trailer in 1a2b3c4`. */
+  detail: string;
+  commit?: string;
+}
+
+/** An assistant seen in the change: declared in the policy, or known from the catalogue only. */
+export interface AgentActivity {
+  /** The policy's agent key when declared; the catalogue id otherwise. */
+  key: string;
+  declared: boolean;
+  /** Display name (catalogue name or the policy key). */
+  name: string;
+  owner?: string;
+  catalogueId?: string;
+  evidence: Evidence[];
+}
+
+export interface StepUpRequirement {
+  /** The `step_up` rule name, or `governance-files` for the built-in governance step-up. */
+  name: string;
+  users: string[];
+  teams: string[];
+  count: number;
+  paths: string[];
+}
+
+export interface Finding {
+  ruleId: RuleId;
+  verdict: Verdict;
+  asset: Asset;
+  /** Policy key (or catalogue id) of the agent concerned, when one is. */
+  agent?: string;
+  owner?: string;
+  /** One sentence a maintainer understands. */
+  message: string;
+  /** What to do about it, possibly multi-line (e.g. the YAML to add). */
+  remedy?: string;
+  /** 1-based line in `asset.value` when the finding points inside a file. */
+  line?: number;
+  column?: number;
+  /** For step_up findings: the step-up rule this finding belongs to. */
+  stepUp?: string;
+}
+
+export interface Decision {
+  verdict: Verdict;
+  mode: PolicyMode;
+  /** True when the change involves at least one AI assistant. */
+  agentActivity: boolean;
+  agents: AgentActivity[];
+  findings: Finding[];
+  stepUps: StepUpRequirement[];
+  evaluatedAt: string;
+}
+
+export type { Policy };

@@ -1,0 +1,134 @@
+import { z } from "zod";
+import { checkGlob } from "../engine/glob.js";
+
+/**
+ * The `.agent-policy.yml` schema: the single source of truth for the policy
+ * language. The parser validates with it, the engine consumes its output type,
+ * and `policy.schema.json` is generated from it (a test fails when they drift).
+ */
+
+export const POLICY_FILE = ".agent-policy.yml";
+
+const glob = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = checkGlob(value);
+    if (problem) ctx.addIssue({ code: "custom", message: `${problem}: "${value}"` });
+  })
+  .describe("A glob: `*` matches within a path segment, `**` across segments; dot-files are included.");
+
+const globList = z.array(glob).max(500);
+
+const agentName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "agent names are lower-case letters, digits, '-' and '_' (at most 63)");
+
+/** A user `@alice` or a team `@org/team`. */
+const owner = z
+  .string()
+  .regex(
+    /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9._-]{1,100})?$/,
+    "owner must be a GitHub user (@alice) or team (@org/team)",
+  )
+  .describe("The accountable human or team: a GitHub user `@alice` or team `@org/team`.");
+
+/** `YYYY-MM-DD` (valid through the end of that day, UTC) or an ISO 8601 date-time with offset. */
+const expires = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true })], {
+    error: "expires must be a date (YYYY-MM-DD) or an ISO 8601 date-time with a time zone",
+  })
+  .describe("End of the grant: YYYY-MM-DD (valid through that day, UTC) or an ISO 8601 date-time.");
+
+const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "not a GitHub login");
+const teamSlug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, "teams are written org/team-slug");
+
+const agentMatch = z
+  .strictObject({
+    catalogue: z
+      .array(z.string().regex(/^[a-z0-9-]+$/))
+      .max(50)
+      .optional()
+      .describe("Ids of built-in catalogue assistants (see README) whose known identities this agent covers."),
+    ids: z.array(z.number().int().positive()).max(100).optional().describe("Numeric GitHub account ids."),
+    logins: z.array(login).max(100).optional().describe("GitHub logins, e.g. `devin-ai-integration[bot]`."),
+    emails: z.array(z.string().email()).max(100).optional().describe("Commit author/committer e-mail addresses."),
+    trailers: z
+      .array(z.string().min(3).max(200))
+      .max(50)
+      .optional()
+      .describe("Commit-message trailer lines, `*` as wildcard, case-insensitive, e.g. `Co-authored-by: Claude*`."),
+  })
+  .refine((m) => Object.values(m).some((list) => Array.isArray(list) && list.length > 0), {
+    message: "match must name at least one of catalogue, ids, logins, emails or trailers",
+  });
+
+const agent = z
+  .strictObject({
+    owner,
+    description: z.string().max(500).optional(),
+    match: agentMatch,
+    expires: expires.optional(),
+    suspended: z.boolean().default(false).describe("Revocation switch: true denies all of this agent's activity."),
+    branches: globList.optional().describe("Head branches the agent may work on. Omitted: any branch."),
+    paths: z
+      .strictObject({
+        allow: globList.default([]).describe("Paths the agent may change. Omitted or empty: none."),
+        deny: globList.default([]).describe("Paths the agent may never change, even when allowed above."),
+      })
+      .default({ allow: [], deny: [] }),
+    workflows: z
+      .strictObject({ allow: globList.default([]).describe("Workflow files (e.g. `ci.yml`) the agent may trigger.") })
+      .default({ allow: [] }),
+    environments: z
+      .strictObject({
+        allow: z.array(z.string().min(1).max(255)).max(100).default([]),
+        step_up: z.array(z.string().min(1).max(255)).max(100).default([]),
+      })
+      .default({ allow: [], step_up: [] }),
+  })
+  .describe("An AI assistant governed as a non-human identity.");
+
+const stepUpRule = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "step-up names are lower-case letters, digits, '-' and '_'"),
+  when: z.strictObject({ paths: globList.min(1, "when.paths must list at least one glob") }),
+  approvers: z
+    .strictObject({
+      users: z.array(login).max(100).default([]),
+      teams: z.array(teamSlug).max(100).default([]),
+    })
+    .refine((a) => a.users.length + a.teams.length > 0, {
+      message: "approvers must list at least one user or team",
+    }),
+  count: z.number().int().min(1).max(10).default(1),
+});
+
+export const policySchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1),
+    mode: z.enum(["enforce", "audit"]).default("enforce"),
+    agents: z.record(agentName, agent).default({}),
+    protected_branches: globList.default([]).describe("Branches no agent may push to or merge into (the default branch always is)."),
+    secret_files: globList.default([]).describe("Extra secret-file globs, added to the built-in list."),
+    governance_files: globList.default([]).describe("Extra governance-file globs (step-up), added to the built-in list."),
+    step_up: z.array(stepUpRule).max(100).default([]),
+  })
+  .superRefine((policy, ctx) => {
+    const seen = new Set<string>();
+    policy.step_up.forEach((rule, index) => {
+      if (seen.has(rule.name))
+        ctx.addIssue({ code: "custom", path: ["step_up", index, "name"], message: `duplicate step-up name "${rule.name}"` });
+      seen.add(rule.name);
+    });
+  });
+
+export type Policy = z.output<typeof policySchema>;
+export type PolicyInput = z.input<typeof policySchema>;
+export type AgentPolicy = Policy["agents"][string];
+export type StepUpRule = Policy["step_up"][number];
+export type PolicyMode = Policy["mode"];
+
+/** The built-in policy used when neither the repository nor the org has one: audit mode, no declared agents. */
+export function builtInPolicy(): Policy {
+  return policySchema.parse({ version: 1, mode: "audit" });
+}
