@@ -1,0 +1,122 @@
+import { parsePolicy, type ParseResult } from "../policy/parse-policy.js";
+import { builtInPolicy, POLICY_FILE } from "../policy/schema.js";
+import { step, statusOf } from "./errors.js";
+import type { Octokit, RepoRef } from "./octokit.js";
+
+/** Where the policy governing an event came from, and what parsing it gave. */
+export interface LoadedPolicy {
+  source: "repository" | "built-in";
+  /** Repository-relative path the policy is read from. */
+  path: string;
+  /** The branch it was read from: always the repository's default branch. */
+  ref: string;
+  /** Blob SHA of the policy file; absent for the built-in policy. */
+  sha?: string;
+  result: ParseResult;
+}
+
+const MAX_POLICY_BYTES = 256 * 1024;
+
+interface CachedHead {
+  etag: string;
+  sha: string;
+}
+
+/**
+ * Caches what the policy loader learnt, so a warm event costs one conditional
+ * request (answered 304, which GitHub does not count against the rate limit)
+ * and no parsing: the parse result is keyed by the blob SHA, which names the
+ * exact content.
+ */
+export class PolicyCache {
+  private readonly heads = new Map<string, CachedHead>();
+  private readonly parsed = new Map<string, ParseResult>();
+
+  constructor(private readonly maxEntries = 1000) {}
+
+  head(key: string): CachedHead | undefined {
+    return this.heads.get(key);
+  }
+
+  parsedBySha(sha: string): ParseResult | undefined {
+    return this.parsed.get(sha);
+  }
+
+  remember(key: string, head: CachedHead, result: ParseResult): void {
+    bounded(this.heads, this.maxEntries).set(key, head);
+    bounded(this.parsed, this.maxEntries).set(head.sha, result);
+  }
+
+  forget(key: string): void {
+    this.heads.delete(key);
+  }
+}
+
+function bounded<K, V>(map: Map<K, V>, max: number): Map<K, V> {
+  if (map.size >= max) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+  return map;
+}
+
+/**
+ * Loads `.agent-policy.yml` from the repository's default branch — never from a
+ * PR's head or base, so a PR cannot weaken (or retarget itself to) the policy
+ * it is judged by. A missing file gives the built-in audit policy; any other
+ * failure is a `GitHubFactsError` (the caller fails closed).
+ */
+export async function loadPolicy(
+  octokit: Octokit,
+  repo: RepoRef & { defaultBranch: string },
+  cache: PolicyCache,
+): Promise<LoadedPolicy> {
+  const key = `${repo.owner}/${repo.repo}@${repo.defaultBranch}`.toLowerCase();
+  const cached = cache.head(key);
+  const base = { path: POLICY_FILE, ref: repo.defaultBranch };
+
+  let response;
+  try {
+    response = await octokit.rest.repos.getContent({
+      owner: repo.owner,
+      repo: repo.repo,
+      path: POLICY_FILE,
+      ref: repo.defaultBranch,
+      headers: cached ? { "if-none-match": cached.etag } : {},
+    });
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === 304 && cached) {
+      const result = cache.parsedBySha(cached.sha);
+      if (result) return { ...base, source: "repository", sha: cached.sha, result };
+    }
+    if (status === 404) {
+      cache.forget(key);
+      return { ...base, source: "built-in", result: { ok: true, policy: builtInPolicy(), warnings: [] } };
+    }
+    return step(`read ${POLICY_FILE} from ${repo.defaultBranch}`, () => Promise.reject(error));
+  }
+
+  const data = response.data;
+  if (Array.isArray(data) || data.type !== "file") {
+    return invalid(base, undefined, `${POLICY_FILE} on ${repo.defaultBranch} is not a regular file`);
+  }
+  if (data.size > MAX_POLICY_BYTES) {
+    return invalid(base, data.sha, `${POLICY_FILE} is ${data.size} bytes; the limit is ${MAX_POLICY_BYTES} bytes`);
+  }
+  const known = cache.parsedBySha(data.sha);
+  const text = Buffer.from(data.content ?? "", (data.encoding as BufferEncoding | undefined) ?? "base64").toString("utf8");
+  const result = known ?? parsePolicy(text, { path: POLICY_FILE });
+  const etag = response.headers.etag;
+  if (etag) cache.remember(key, { etag, sha: data.sha }, result);
+  return { ...base, source: "repository", sha: data.sha, result };
+}
+
+function invalid(base: { path: string; ref: string }, sha: string | undefined, message: string): LoadedPolicy {
+  return {
+    ...base,
+    source: "repository",
+    ...(sha ? { sha } : {}),
+    result: { ok: false, issues: [{ path: base.path, keyPath: [], line: 1, column: 1, message }] },
+  };
+}

@@ -1,0 +1,35 @@
+import type { ChangedFile } from "../engine/types.js";
+import { parsePolicy, type PolicyIssue } from "../policy/parse-policy.js";
+import { POLICY_FILE } from "../policy/schema.js";
+import { step } from "./errors.js";
+import type { Octokit, RepoRef } from "./octokit.js";
+
+export interface ProposedPolicy {
+  removed: boolean;
+  issues: PolicyIssue[];
+}
+
+/**
+ * When a pull request changes `.agent-policy.yml`, validates the new version
+ * (read at the PR's head commit) so maintainers see errors at the offending
+ * lines before merging. Returns undefined when the PR does not touch it.
+ */
+export async function checkProposedPolicy(
+  octokit: Octokit,
+  repo: RepoRef,
+  input: { headSha: string; files: readonly ChangedFile[] },
+): Promise<ProposedPolicy | undefined> {
+  const touched = input.files.find((f) => f.path === POLICY_FILE || f.previousPath === POLICY_FILE);
+  if (!touched) return undefined;
+  if (touched.path !== POLICY_FILE || touched.status === "removed") return { removed: true, issues: [] };
+
+  const { data } = await step(`read the proposed ${POLICY_FILE} at ${input.headSha.slice(0, 7)}`, () =>
+    octokit.rest.repos.getContent({ owner: repo.owner, repo: repo.repo, path: POLICY_FILE, ref: input.headSha }),
+  );
+  if (Array.isArray(data) || data.type !== "file") {
+    return { removed: false, issues: [{ path: POLICY_FILE, keyPath: [], line: 1, column: 1, message: `${POLICY_FILE} must be a regular file` }] };
+  }
+  const text = Buffer.from(data.content ?? "", (data.encoding as BufferEncoding | undefined) ?? "base64").toString("utf8");
+  const result = parsePolicy(text, { path: POLICY_FILE });
+  return { removed: false, issues: result.ok ? [] : result.issues };
+}

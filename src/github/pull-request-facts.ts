@@ -1,0 +1,100 @@
+import type { Actor, ChangeFacts, ChangedFile, CommitFact, FileStatus, Identity } from "../engine/types.js";
+import { step } from "./errors.js";
+import type { Octokit, RepoRef } from "./octokit.js";
+
+/** GitHub lists at most this many files of a pull request, and this many commits. */
+export const GITHUB_MAX_PR_FILES = 3000;
+export const GITHUB_MAX_PR_COMMITS = 250;
+
+export interface PullRequestSummary {
+  number: number;
+  headSha: string;
+  htmlUrl: string;
+  author: Identity;
+}
+
+interface AccountLike {
+  login?: string | null;
+  id?: number | null;
+  type?: string | null;
+}
+
+interface GitPersonLike {
+  name?: string | null;
+  email?: string | null;
+}
+
+export function identityOf(account: AccountLike | null | undefined, person?: GitPersonLike | null): Identity {
+  const identity: Identity = {};
+  if (account?.login) identity.login = account.login;
+  if (typeof account?.id === "number") identity.id = account.id;
+  if (account?.type) identity.type = account.type;
+  if (person?.name) identity.name = person.name;
+  if (person?.email) identity.email = person.email;
+  return identity;
+}
+
+const FILE_STATUSES: readonly FileStatus[] = ["added", "modified", "removed", "renamed", "copied", "changed", "unchanged"];
+
+function fileStatus(status: string): FileStatus {
+  // An unknown status is treated as a modification: every rule still sees the path.
+  return (FILE_STATUSES as readonly string[]).includes(status) ? (status as FileStatus) : "modified";
+}
+
+/**
+ * Gathers the facts of a pull request as GitHub sees it now: the PR itself
+ * (fresh, not the webhook's copy, so files and head SHA agree), every listed
+ * file and every listed commit. Pages through the REST API; any failure is a
+ * `GitHubFactsError` and the caller fails closed.
+ */
+export async function gatherPullRequestFacts(
+  octokit: Octokit,
+  repo: RepoRef,
+  input: { number: number; sender?: AccountLike | null; policyPaths: string[] },
+): Promise<{ facts: ChangeFacts; pull: PullRequestSummary }> {
+  const params = { owner: repo.owner, repo: repo.repo, pull_number: input.number };
+  const { data: pr } = await step(`read pull request #${input.number}`, () => octokit.rest.pulls.get(params));
+
+  const files = await step(`list the files of pull request #${input.number}`, () =>
+    octokit.paginate(octokit.rest.pulls.listFiles, { ...params, per_page: 100 }),
+  );
+  const commits = await step(`list the commits of pull request #${input.number}`, () =>
+    octokit.paginate(octokit.rest.pulls.listCommits, { ...params, per_page: 100 }),
+  );
+
+  const author = identityOf(pr.user);
+  const actors: Actor[] = [{ role: "pr_author", identity: author }];
+  if (input.sender) actors.push({ role: "sender", identity: identityOf(input.sender) });
+
+  const commitFacts: CommitFact[] = commits.map((c) => ({
+    sha: c.sha,
+    message: c.commit.message,
+    author: identityOf(c.author, c.commit.author),
+    committer: identityOf(c.committer, c.commit.committer),
+  }));
+
+  const changedFiles: ChangedFile[] = files.map((f) => ({
+    path: f.filename,
+    ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
+    status: fileStatus(f.status),
+    additions: f.additions,
+    deletions: f.deletions,
+    ...(typeof f.patch === "string" ? { patch: f.patch } : {}),
+  }));
+
+  const facts: ChangeFacts = {
+    kind: "pull_request",
+    repository: { owner: repo.owner, name: repo.repo, defaultBranch: pr.base.repo.default_branch },
+    number: pr.number,
+    headSha: pr.head.sha,
+    headRef: pr.head.ref,
+    baseRef: pr.base.ref,
+    actors,
+    commits: commitFacts,
+    commitsComplete: commitFacts.length >= pr.commits,
+    files: changedFiles,
+    changedFiles: Math.max(pr.changed_files, changedFiles.length),
+    policyPaths: input.policyPaths,
+  };
+  return { facts, pull: { number: pr.number, headSha: pr.head.sha, htmlUrl: pr.html_url, author } };
+}

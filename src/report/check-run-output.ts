@@ -1,0 +1,228 @@
+import type { Decision, Finding, Verdict } from "../engine/types.js";
+import type { PolicyIssue } from "../policy/parse-policy.js";
+import { appendWithin, cell, code, truncate } from "./markdown.js";
+
+export const CHECK_NAME = "Agent Policy";
+
+export type Conclusion = "success" | "neutral" | "action_required" | "failure";
+
+export interface Annotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: "notice" | "warning" | "failure";
+  title: string;
+  message: string;
+}
+
+export interface CheckRunOutput {
+  conclusion: Conclusion;
+  title: string;
+  summary: string;
+  annotations: Annotation[];
+}
+
+/** Where the policy came from, for the summary and the audit record. */
+export interface PolicySource {
+  source: "repository" | "built-in";
+  path: string;
+  ref: string;
+  sha?: string;
+}
+
+/** Everything one evaluation produced that the check run reports. */
+export interface CheckReport {
+  policy: PolicySource;
+  /** The evaluation; absent when it could not run (invalid policy, unavailable facts). */
+  decision?: Decision;
+  /** The governing policy failed validation: fail closed. */
+  policyIssues?: PolicyIssue[];
+  /** The PR's own new version of the policy file failed validation. */
+  proposedPolicyIssues?: PolicyIssue[];
+  /** The PR deletes the policy file. */
+  proposedPolicyRemoved?: boolean;
+  /** Facts could not be gathered: fail closed with this reason. */
+  error?: string;
+}
+
+// GitHub's documented limits: 65535 characters for summary and text; we keep a margin.
+const SUMMARY_BUDGET = 60_000;
+const ANNOTATION_MESSAGE_MAX = 4_000;
+const TITLE_MAX = 200;
+
+const CONCLUSION_RANK: Record<Conclusion, number> = { success: 0, neutral: 1, action_required: 2, failure: 3 };
+
+function worstConclusion(a: Conclusion, b: Conclusion): Conclusion {
+  return CONCLUSION_RANK[b] > CONCLUSION_RANK[a] ? b : a;
+}
+
+const VERDICT_LABEL: Record<Verdict, string> = { allow: "allow", step_up: "step-up", deny: "deny" };
+
+/** Maps a decision to the check-run conclusion (SPEC §4). */
+export function conclusionOf(decision: Decision): Conclusion {
+  if (decision.verdict === "allow") return "success";
+  if (decision.mode === "audit") return "neutral";
+  return decision.verdict === "deny" ? "failure" : "action_required";
+}
+
+export function renderCheckRun(report: CheckReport): CheckRunOutput {
+  const { decision } = report;
+  let conclusion: Conclusion;
+  let title: string;
+  if (report.error) {
+    conclusion = "failure";
+    title = "Could not verify this change: failing closed";
+  } else if (report.policyIssues?.length) {
+    conclusion = "failure";
+    title = `${report.policy.path} is invalid (${plural(report.policyIssues.length, "problem")}): failing closed`;
+  } else if (decision) {
+    conclusion = conclusionOf(decision);
+    title = decisionTitle(decision);
+  } else {
+    conclusion = "failure";
+    title = "No decision was made: failing closed";
+  }
+  if (report.proposedPolicyIssues?.length) {
+    conclusion = worstConclusion(conclusion, "failure");
+    title = `${title}; the proposed ${report.policy.path} is invalid (${plural(report.proposedPolicyIssues.length, "problem")})`;
+  }
+
+  return {
+    conclusion,
+    title: truncate(title, TITLE_MAX),
+    summary: renderSummary(report, title),
+    annotations: [
+      ...(report.policyIssues ?? []).map((i) => issueAnnotation(i, "Policy error")),
+      ...(report.proposedPolicyIssues ?? []).map((i) => issueAnnotation(i, "Proposed policy error")),
+      ...(decision ? decision.findings.filter((f) => f.asset.kind === "path").map((f) => findingAnnotation(f, decision)) : []),
+    ],
+  };
+}
+
+function decisionTitle(decision: Decision): string {
+  if (!decision.agentActivity && decision.findings.length === 0) return "Compliant: no AI assistant activity";
+  const agents = decision.agents.map((a) => a.key).join(", ");
+  const counted = plural(decision.findings.filter((f) => f.verdict === decision.verdict).length, "finding");
+  const prefix = decision.mode === "audit" && decision.verdict !== "allow" ? "Audit mode (not blocking): would " : "";
+  switch (decision.verdict) {
+    case "allow":
+      return `Compliant: ${agents} stayed within policy`;
+    case "step_up":
+      return `${prefix ? prefix + "require" : "Requires"} step-up review: ${counted} for ${agents}`;
+    case "deny":
+      return `${prefix ? prefix + "deny" : "Denied"}: ${counted} for ${agents || "this change"}`;
+  }
+}
+
+function renderSummary(report: CheckReport, title: string): string {
+  const lines: string[] = [`### ${title}`, "", policyLine(report), ""];
+  if (report.error) {
+    lines.push(`**Error:** ${cell(report.error)}`, "", "The check fails closed until the facts can be gathered. Re-run it once GitHub answers again.");
+  }
+  if (report.policyIssues?.length) {
+    lines.push(`The policy that governs this repository does not validate, so nothing can be judged against it:`, "");
+    appendIssues(lines, report.policy.path, report.policyIssues);
+  }
+  if (report.proposedPolicyIssues?.length) {
+    lines.push("", `This pull request changes ${code(report.policy.path)}, and the new version does not validate:`, "");
+    appendIssues(lines, report.policy.path, report.proposedPolicyIssues);
+  } else if (report.proposedPolicyRemoved) {
+    lines.push("", `> **Note:** this pull request deletes ${code(report.policy.path)}. Once merged, the repository falls back to audit mode with the built-in rules.`);
+  }
+  const decision = report.decision;
+  if (decision) appendDecision(lines, decision);
+  return lines.join("\n");
+}
+
+function policyLine(report: CheckReport): string {
+  const p = report.policy;
+  if (p.source === "built-in") {
+    return `**Policy:** none found — no ${code(p.path)} on ${code(p.ref)}. Running in **audit mode with the built-in rules**: findings are reported, nothing is blocked. Add a policy to enforce.`;
+  }
+  const mode = report.decision ? ` · **Mode:** ${report.decision.mode}` : "";
+  return `**Policy:** ${code(p.path)} on ${code(p.ref)}${p.sha ? ` (blob ${code(p.sha.slice(0, 12))})` : ""}${mode}`;
+}
+
+function appendIssues(lines: string[], path: string, issues: readonly PolicyIssue[]): void {
+  const rows = issues.map((i) => `| ${code(`${path}:${i.line}:${i.column}`)} | ${cell(i.message)} |`);
+  lines.push("| Where | Problem |", "|---|---|");
+  const left = appendWithin(lines, SUMMARY_BUDGET / 2, rows);
+  if (left) lines.push(`| … | ${left} more problems |`);
+}
+
+function appendDecision(lines: string[], decision: Decision): void {
+  if (decision.agents.length > 0) {
+    lines.push("", "#### AI assistant activity", "", "| Agent | Owner | Registered | Evidence |", "|---|---|---|---|");
+    const rows = decision.agents.map(
+      (a) => `| ${code(a.key)} | ${cell(a.owner)} | ${a.declared ? "yes" : "**no**"} | ${cell(a.evidence.map((e) => e.detail).join("; "))} |`,
+    );
+    appendWithin(lines, SUMMARY_BUDGET / 4, rows);
+  } else {
+    lines.push("", "No AI assistant took part in this change (author, sender, commit authors, committers and trailers checked).");
+  }
+  if (decision.findings.length > 0) {
+    lines.push("", "#### Findings", "", "| Verdict | Rule | Agent | Owner | Asset | Explanation |", "|---|---|---|---|---|---|");
+    const rows = decision.findings.map(
+      (f) =>
+        `| ${VERDICT_LABEL[f.verdict]} | ${code(f.ruleId)} | ${cell(f.agent)} | ${cell(f.owner)} | ${assetCell(f)} | ${cell(f.message)} |`,
+    );
+    const left = appendWithin(lines, SUMMARY_BUDGET * 0.8, rows);
+    if (left) lines.push("", `… and ${plural(left, "more finding")} not shown here (see the annotations and the audit log).`);
+  }
+  if (decision.stepUps.length > 0) {
+    lines.push("", "#### Step-up reviews required", "", "| Step-up | Approvers | Approvals needed | Paths |", "|---|---|---|---|");
+    const rows = decision.stepUps.map(
+      (s) =>
+        `| ${code(s.name)} | ${cell([...s.users.map((u) => `@${u}`), ...s.teams.map((t) => `@${t}`)].join(", ") || "none eligible")} | ${s.count} | ${cell(s.paths.slice(0, 10).join(", ") + (s.paths.length > 10 ? ` (+${s.paths.length - 10})` : ""))} |`,
+    );
+    appendWithin(lines, SUMMARY_BUDGET * 0.9, rows);
+  }
+  const remedies = [...new Set(decision.findings.map((f) => f.remedy).filter((r): r is string => !!r))];
+  if (remedies.length > 0) {
+    lines.push("", "#### How to fix", "");
+    const blocks = remedies.slice(0, 20).flatMap((r) => ["```yaml", r, "```", ""]);
+    appendWithin(lines, SUMMARY_BUDGET, blocks);
+  }
+}
+
+function assetCell(f: Finding): string {
+  const value = f.asset.previousPath ? `${f.asset.previousPath} → ${f.asset.value}` : f.asset.value;
+  return `${f.asset.kind} ${code(value)}`;
+}
+
+function findingAnnotation(f: Finding, decision: Decision): Annotation {
+  const level = f.verdict === "deny" && decision.mode === "enforce" ? "failure" : f.verdict === "allow" ? "notice" : "warning";
+  const line = f.line ?? 1;
+  return {
+    path: f.asset.value,
+    start_line: line,
+    end_line: line,
+    annotation_level: level,
+    title: `${f.ruleId} (${VERDICT_LABEL[f.verdict]})`,
+    message: truncate(f.remedy ? `${f.message}\n\n${f.remedy}` : f.message, ANNOTATION_MESSAGE_MAX),
+  };
+}
+
+function issueAnnotation(issue: PolicyIssue, title: string): Annotation {
+  const endLine = issue.endLine ?? issue.line;
+  const annotation: Annotation = {
+    path: issue.path,
+    start_line: issue.line,
+    end_line: endLine,
+    annotation_level: "failure",
+    title: `policy-invalid: ${title}`,
+    message: truncate(issue.message, ANNOTATION_MESSAGE_MAX),
+  };
+  // GitHub accepts columns only on single-line annotations.
+  if (endLine === issue.line) {
+    annotation.start_column = issue.column;
+    annotation.end_column = Math.max(issue.column, issue.endLine === issue.line && issue.endColumn ? issue.endColumn : issue.column);
+  }
+  return annotation;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
