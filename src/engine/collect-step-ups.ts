@@ -1,0 +1,50 @@
+import type { Policy } from "../policy/schema.js";
+import { compareStrings } from "./compare.js";
+import { ownerApprovers } from "./owner.js";
+import type { Finding, StepUpRequirement } from "./types.js";
+
+interface Group {
+  users: Set<string>;
+  teams: Set<string>;
+  count: number;
+  paths: Set<string>;
+}
+
+/**
+ * One requirement per step-up group found among the findings: a policy
+ * `step_up` rule (its approvers and count), or the built-in governance group
+ * (approvers: the owners of the agents that touched governance files, count 1).
+ * A policy rule that reuses a group's name is merged into it: approvers are
+ * united and the larger count wins. Paths are the union of matched paths,
+ * including those that are also denied (the deny decides the verdict; the
+ * requirement still documents what needs review). Everything is sorted.
+ */
+export function collectStepUps(policy: Policy, findings: readonly Finding[]): StepUpRequirement[] {
+  const groups = new Map<string, Group>();
+  const groupFor = (name: string): Group => {
+    const existing = groups.get(name);
+    if (existing) return existing;
+    const group: Group = { users: new Set(), teams: new Set(), count: 1, paths: new Set() };
+    for (const rule of policy.step_up.filter((r) => r.name === name)) {
+      rule.approvers.users.forEach((u) => group.users.add(u));
+      rule.approvers.teams.forEach((t) => group.teams.add(t));
+      group.count = Math.max(group.count, rule.count);
+    }
+    groups.set(name, group);
+    return group;
+  };
+  for (const finding of findings) {
+    if (finding.verdict !== "step_up" || finding.stepUp === undefined) continue;
+    const group = groupFor(finding.stepUp);
+    if (finding.ruleId === "governance-file") {
+      const { users, teams } = ownerApprovers(finding.owner);
+      users.forEach((u) => group.users.add(u));
+      teams.forEach((t) => group.teams.add(t));
+    }
+    if (finding.asset.kind === "path") group.paths.add(finding.asset.value);
+  }
+  const sorted = (set: Set<string>) => [...set].sort(compareStrings);
+  return [...groups.entries()]
+    .sort(([a], [b]) => compareStrings(a, b))
+    .map(([name, g]) => ({ name, users: sorted(g.users), teams: sorted(g.teams), count: g.count, paths: sorted(g.paths) }));
+}

@@ -1,0 +1,66 @@
+import type { Policy } from "../policy/schema.js";
+import { collectStepUps } from "./collect-step-ups.js";
+import { identifyAgents } from "./identify-agents.js";
+import { collectChangedPaths } from "./paths.js";
+import type { Rule, RuleContext } from "./rule.js";
+import { agentExpired } from "./rules/agent-expired.js";
+import { agentSuspended } from "./rules/agent-suspended.js";
+import { branchScope } from "./rules/branch-scope.js";
+import { governanceFile } from "./rules/governance-file.js";
+import { pathScope } from "./rules/path-scope.js";
+import { policySelfEdit } from "./rules/policy-self-edit.js";
+import { secretFile } from "./rules/secret-file.js";
+import { stepUp } from "./rules/step-up.js";
+import { tooLargeToVerify } from "./rules/too-large-to-verify.js";
+import { unregisteredAgent } from "./rules/unregistered-agent.js";
+import { unsafePath } from "./rules/unsafe-path.js";
+import { sortFindings } from "./sort-findings.js";
+import { worst, type ChangeFacts, type Decision, type EvaluationOptions, type RuleId } from "./types.js";
+
+/** Every rule the engine runs, in evaluation order (the output order is fixed by sorting, not by this). */
+export const RULES = [
+  policySelfEdit,
+  unregisteredAgent,
+  agentExpired,
+  agentSuspended,
+  unsafePath,
+  secretFile,
+  pathScope,
+  branchScope,
+  governanceFile,
+  stepUp,
+  tooLargeToVerify,
+] as const satisfies readonly Rule[];
+
+/** Rule ids emitted by the shells rather than by an engine rule; the type makes every id described somewhere. */
+const SHELL_RULES: Record<Exclude<RuleId, (typeof RULES)[number]["id"]>, string> = {
+  "policy-invalid": "The policy file does not validate: every change fails closed until it is fixed.",
+  "facts-unavailable": "GitHub could not provide the facts of the change (an API error): fail closed.",
+};
+
+/** The one-line description of a rule id, for docs and the UI. */
+export function describeRule(id: RuleId): string {
+  const rule = RULES.find((r) => r.id === id);
+  return rule ? rule.describe : SHELL_RULES[id as keyof typeof SHELL_RULES];
+}
+
+/**
+ * The pure policy decision for one change: same policy, facts and clock give
+ * a deep-equal Decision (findings and agents are sorted, so the order of the
+ * facts' files does not matter). `mode` is reported, not applied: in audit
+ * mode the shell reports the verdict without blocking.
+ */
+export function evaluatePolicy(policy: Policy, facts: ChangeFacts, options: EvaluationOptions): Decision {
+  const agents = identifyAgents(policy, facts);
+  const context: RuleContext = { policy, facts, agents, files: collectChangedPaths(facts.files), now: options.now };
+  const findings = sortFindings(RULES.flatMap((rule) => rule.evaluate(context)));
+  return {
+    verdict: worst(...findings.map((f) => f.verdict)),
+    mode: policy.mode,
+    agentActivity: agents.length > 0,
+    agents,
+    findings,
+    stepUps: collectStepUps(policy, findings),
+    evaluatedAt: options.now.toISOString(),
+  };
+}

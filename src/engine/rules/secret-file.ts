@@ -1,0 +1,68 @@
+import { agentFields, agentLabel, changeClause, pathAsset } from "../describe.js";
+import { firstMatch } from "../glob.js";
+import type { Rule } from "../rule.js";
+import type { Finding } from "../types.js";
+
+/** Files that hold credentials. Matched case-insensitively (deny side); `policy.secret_files` adds to them. */
+export const BUILTIN_SECRET_FILES: readonly string[] = [
+  ".env",
+  ".env.*",
+  "**/.env",
+  "**/.env.*",
+  "**/*.pem",
+  "**/*.key",
+  "**/*.p12",
+  "**/*.pfx",
+  "**/id_rsa*",
+  "**/id_dsa*",
+  "**/id_ecdsa*",
+  "**/id_ed25519*",
+  "**/*.tfstate*",
+  "**/.npmrc",
+  "**/.pypirc",
+  "**/.netrc",
+  "**/.git-credentials",
+  "**/.pgpass",
+  "**/.htpasswd",
+  "**/.aws/credentials",
+  "**/.docker/config.json",
+  "**/*.keystore",
+  "**/*.jks",
+  "**/*.kdbx",
+];
+
+/**
+ * Placeholder files that the built-in list would otherwise catch. They are
+ * exempt from the built-in list only (a path the policy names in
+ * `secret_files` stays secret) and match case as stored (allow side), so
+ * `.ENV.EXAMPLE` is still a secret.
+ */
+export const BUILTIN_SECRET_FILE_EXCEPTIONS: readonly string[] = ["**/.env.example", "**/.env.sample", "**/.env.template"];
+
+export const secretFile = {
+  id: "secret-file",
+  describe: "An AI assistant adds, edits, deletes, renames or copies a secret file (either side of a rename): deny.",
+  evaluate({ agents, files, policy }) {
+    if (agents.length === 0) return [];
+    const hits = files.flatMap((file) => {
+      const pattern =
+        firstMatch(file.path, policy.secret_files, "deny") ??
+        (firstMatch(file.path, BUILTIN_SECRET_FILE_EXCEPTIONS, "allow") === undefined
+          ? firstMatch(file.path, BUILTIN_SECRET_FILES, "deny")
+          : undefined);
+      return pattern === undefined ? [] : [{ file, pattern }];
+    });
+    return agents.flatMap((agent) =>
+      hits.map(
+        ({ file, pattern }): Finding => ({
+          ruleId: "secret-file",
+          verdict: "deny",
+          asset: pathAsset(file),
+          ...agentFields(agent),
+          message: `${agentLabel(agent)} ${changeClause(file)} is a secret file (matches ${pattern}).`,
+          remedy: "Secret files must be changed by a human; keep credentials out of the repository.",
+        }),
+      ),
+    );
+  },
+} satisfies Rule;

@@ -1,0 +1,154 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createHash, createVerify, type KeyObject } from "node:crypto";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A small in-memory GitHub REST API for end-to-end tests: the real app server
+ * process is pointed at it with GHE_HOST/GHE_PROTOCOL, so every call it makes
+ * (the app-token exchange included) lands here under /api/v3.
+ */
+export interface FakePull {
+  pull: Record<string, unknown>;
+  files: Record<string, unknown>[];
+  commits: Record<string, unknown>[];
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+export class FakeGitHub {
+  readonly requests: RecordedRequest[] = [];
+  readonly checkRuns: Record<string, unknown>[] = [];
+  /** `owner/repo` → ref → path → content. */
+  readonly contents = new Map<string, Map<string, Map<string, string>>>();
+  readonly pulls = new Map<string, FakePull>();
+  private server: Server | undefined;
+  private readonly failures = new Map<string, number>();
+  private readonly token = "ghs_fake_installation_token_0000000000000";
+
+  constructor(private readonly appPublicKey: KeyObject) {}
+
+  setFile(repo: string, ref: string, path: string, content: string): void {
+    const refs = this.contents.get(repo) ?? new Map<string, Map<string, string>>();
+    const files = refs.get(ref) ?? new Map<string, string>();
+    files.set(path, content);
+    refs.set(ref, files);
+    this.contents.set(repo, refs);
+  }
+
+  setPull(repo: string, number: number, pull: FakePull): void {
+    this.pulls.set(`${repo}#${number}`, pull);
+  }
+
+  /** Every call to `path` answers with `status` from now on (an outage, a missing permission). */
+  fail(path: string, status: number): void {
+    this.failures.set(path, status);
+  }
+
+  async start(): Promise<number> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const raw = Buffer.concat(chunks).toString("utf8");
+        try {
+          this.route(req, res, raw ? JSON.parse(raw) : undefined);
+        } catch (error) {
+          send(res, 500, { message: (error as Error).message });
+        }
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    return (this.server!.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse, body: unknown): void {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const path = url.pathname.replace(/^\/api\/v3/, "");
+    const method = req.method ?? "GET";
+    this.requests.push({ method, path: `${path}${url.search}`, body });
+    const auth = req.headers.authorization ?? "";
+
+    let m: RegExpMatchArray | null;
+    if (method === "POST" && (m = path.match(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
+      if (!this.validJwt(auth)) return send(res, 401, { message: "A JSON web token could not be decoded" });
+      return send(res, 201, { token: this.token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {} });
+    }
+    if (auth !== `token ${this.token}`) return send(res, 401, { message: "Bad credentials" });
+    const failure = this.failures.get(path);
+    if (failure) {
+      return send(res, failure, { message: failure === 403 ? "Resource not accessible by integration" : "Server Error" });
+    }
+
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/contents\/(.+)$/))) {
+      const content = this.contents.get(m[1]!)?.get(url.searchParams.get("ref") ?? "")?.get(decodeURIComponent(m[2]!));
+      if (content === undefined) return send(res, 404, { message: "Not Found" });
+      const sha = gitBlobSha(content);
+      if (req.headers["if-none-match"] === `"${sha}"`) return send(res, 304, undefined);
+      return send(res, 200, { type: "file", path: m[2], sha, size: Buffer.byteLength(content), encoding: "base64", content: Buffer.from(content).toString("base64") }, { etag: `"${sha}"` });
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)(\/files|\/commits)?$/))) {
+      const pull = this.pulls.get(`${m[1]}#${m[2]}`);
+      if (!pull) return send(res, 404, { message: "Not Found" });
+      if (!m[3]) return send(res, 200, pull.pull);
+      return this.paged(req, res, url, m[3] === "/files" ? pull.files : pull.commits);
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/commits\/([^/]+)\/check-runs$/))) {
+      const runs = this.checkRuns.filter((r) => r.repo === m![1] && r.head_sha === m![2] && r.name === url.searchParams.get("check_name"));
+      return send(res, 200, { total_count: runs.length, check_runs: runs });
+    }
+    if (method === "POST" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/check-runs$/))) {
+      const run = { id: this.checkRuns.length + 1, repo: m[1], app: { id: 123 }, ...(body as object) };
+      this.checkRuns.push(run);
+      return send(res, 201, run);
+    }
+    if (method === "PATCH" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/check-runs\/(\d+)$/))) {
+      const run = this.checkRuns.find((r) => r.id === Number(m![2]));
+      if (!run) return send(res, 404, { message: "Not Found" });
+      const output = (body as { output?: { annotations?: unknown[] } }).output;
+      const previous = (run.output as { annotations?: unknown[] } | undefined)?.annotations ?? [];
+      Object.assign(run, body, { output: { ...output, annotations: [...previous, ...(output?.annotations ?? [])] } });
+      return send(res, 200, run);
+    }
+    return send(res, 404, { message: `Not Found: ${method} ${path}` });
+  }
+
+  private paged(req: IncomingMessage, res: ServerResponse, url: URL, items: unknown[]): void {
+    const perPage = Number(url.searchParams.get("per_page") ?? 30);
+    const page = Number(url.searchParams.get("page") ?? 1);
+    const slice = items.slice((page - 1) * perPage, page * perPage);
+    const headers: Record<string, string> = {};
+    if (page * perPage < items.length) {
+      const next = new URL(url.toString());
+      next.searchParams.set("page", String(page + 1));
+      headers.link = `<http://${req.headers.host}/api/v3${url.pathname.replace(/^\/api\/v3/, "")}?${next.searchParams}>; rel="next"`;
+    }
+    send(res, 200, slice, headers);
+  }
+
+  private validJwt(auth: string): boolean {
+    const jwt = auth.replace(/^bearer /i, "");
+    const [header, payload, signature] = jwt.split(".");
+    if (!header || !payload || !signature) return false;
+    const verifier = createVerify("RSA-SHA256");
+    verifier.update(`${header}.${payload}`);
+    return verifier.verify(this.appPublicKey, Buffer.from(signature, "base64url"));
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+  res.end(body === undefined ? undefined : JSON.stringify(body));
+}
+
+function gitBlobSha(content: string): string {
+  const bytes = Buffer.from(content);
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}

@@ -1,0 +1,171 @@
+import { createPublicKey } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeGitHub } from "./fake-github.js";
+import { AppProcess } from "./server-process.js";
+import {
+  appKeyPair,
+  commitEntry,
+  COPILOT,
+  COPILOT_COMMITTER,
+  DEVIN,
+  examplePayload,
+  fileEntry,
+  HUMAN,
+  pullResponse,
+} from "../fixtures/github.js";
+
+const REPO = "Codertocat/Hello-World";
+const SECRET = "e2e-webhook-secret";
+const POLICY = `version: 1
+mode: enforce
+agents:
+  copilot:
+    owner: "@Codertocat/platform"
+    match: { catalogue: [copilot-coding-agent] }
+    branches: ["copilot/**"]
+    paths:
+      allow: ["src/**", "test/**"]
+      deny: ["src/auth/**"]
+  devin:
+    owner: "@octo-lead"
+    match: { ids: [158243242] }
+    paths: { allow: ["docs/**"] }
+`;
+
+type CheckRun = Record<string, any>;
+
+describe("the app's HTTP server process, end to end", () => {
+  const keys = appKeyPair();
+  const github = new FakeGitHub(createPublicKey(keys.publicKey));
+  let app: AppProcess;
+
+  beforeAll(async () => {
+    const githubPort = await github.start();
+    github.setFile(REPO, "master", ".agent-policy.yml", POLICY);
+    app = new AppProcess({
+      APP_ID: "123",
+      PRIVATE_KEY: keys.privateKey,
+      WEBHOOK_SECRET: SECRET,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      GHE_HOST: `127.0.0.1:${githubPort}`,
+      GHE_PROTOCOL: "http",
+      LOG_FORMAT: "json",
+      LOG_LEVEL: "info",
+      NODE_ENV: "production",
+    });
+    await app.start();
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await github.stop();
+  });
+
+  function pullEvent(number: number, headSha: string, headRef: string, user: object, action = "opened") {
+    const payload = examplePayload("pull_request", "opened");
+    payload.action = action;
+    payload.number = number;
+    payload.pull_request.number = number;
+    payload.pull_request.head.sha = headSha;
+    payload.pull_request.head.ref = headRef;
+    payload.pull_request.user = { ...payload.pull_request.user, ...user };
+    payload.sender = { ...payload.sender, ...user };
+    return payload;
+  }
+
+  function runsOn(sha: string): CheckRun[] {
+    return github.checkRuns.filter((r) => r.head_sha === sha);
+  }
+
+  it("passes a Copilot PR that stays inside its scope", async () => {
+    const sha = "a".repeat(40);
+    github.setPull(REPO, 10, {
+      pull: pullResponse({ number: 10, headSha: sha, headRef: "copilot/fix-typo", user: COPILOT, changedFiles: 2, commits: 1 }),
+      files: [fileEntry("src/app.ts"), fileEntry("test/app.test.ts", "added")],
+      commits: [commitEntry(sha, "Fix typo\n\nCo-authored-by: octo-dev <5001+octo-dev@users.noreply.github.com>", { account: COPILOT, ...COPILOT_COMMITTER })],
+    });
+    const res = await app.sendWebhook("pull_request", pullEvent(10, sha, "copilot/fix-typo", COPILOT), SECRET, "delivery-10");
+    expect(res.status).toBe(200);
+    const [run] = runsOn(sha);
+    expect(run).toMatchObject({ name: "Agent Policy", status: "completed", conclusion: "success", head_sha: sha });
+    expect(run!.output.title).toBe("Compliant: copilot stayed within policy");
+    expect(run!.output.summary).toContain("`.agent-policy.yml` on `master`");
+  });
+
+  it("denies a Devin PR that touches a secret file and leaves its paths, with annotations at the files", async () => {
+    const sha = "b".repeat(40);
+    github.setPull(REPO, 11, {
+      pull: pullResponse({ number: 11, headSha: sha, headRef: "devin/cleanup", user: DEVIN, changedFiles: 3, commits: 1 }),
+      files: [fileEntry("docs/readme.md"), fileEntry(".env", "added"), fileEntry("src/server.ts")],
+      commits: [commitEntry(sha, "Clean up", { account: DEVIN, name: "Devin AI", email: "158243242+devin-ai-integration[bot]@users.noreply.github.com" })],
+    });
+    const res = await app.sendWebhook("pull_request", pullEvent(11, sha, "devin/cleanup", DEVIN), SECRET, "delivery-11");
+    expect(res.status).toBe(200);
+    const [run] = runsOn(sha);
+    expect(run).toMatchObject({ conclusion: "failure" });
+    expect(run!.output.title).toMatch(/^Denied: \d+ findings for devin$/);
+    const annotations = run!.output.annotations as { path: string; title: string; annotation_level: string }[];
+    expect(annotations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: ".env", annotation_level: "failure", title: "secret-file (deny)" }),
+        expect.objectContaining({ path: "src/server.ts", annotation_level: "failure", title: "path-scope (deny)" }),
+      ]),
+    );
+    expect(annotations.some((a) => a.path === "docs/readme.md")).toBe(false);
+    expect(run!.output.summary).toContain("@octo-lead");
+
+    const decision = app.logs.find((l) => l.audit?.deliveryId === "delivery-11");
+    expect(decision?.audit).toMatchObject({
+      repository: REPO,
+      pullRequest: 11,
+      headSha: sha,
+      decision: "deny",
+      conclusion: "failure",
+      agents: [{ key: "devin", owner: "@octo-lead", declared: true }],
+      policy: { source: "repository", path: ".agent-policy.yml", ref: "master", valid: true },
+    });
+    expect(decision?.audit.ruleIds).toEqual(expect.arrayContaining(["path-scope", "secret-file"]));
+  });
+
+  it("gives a human PR a green check, and a redelivery does not post a second result", async () => {
+    const sha = "c".repeat(40);
+    github.setPull(REPO, 12, {
+      pull: pullResponse({ number: 12, headSha: sha, headRef: "feature", user: HUMAN, changedFiles: 1, commits: 1 }),
+      files: [fileEntry("src/auth/login.ts")],
+      commits: [commitEntry(sha, "Harden login", { account: HUMAN, name: "Octo Dev", email: "dev@example.com" })],
+    });
+    const event = pullEvent(12, sha, "feature", HUMAN);
+    expect((await app.sendWebhook("pull_request", event, SECRET, "delivery-12")).status).toBe(200);
+    expect((await app.sendWebhook("pull_request", event, SECRET, "delivery-12")).status).toBe(200);
+    const runs = runsOn(sha);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ conclusion: "success", output: { title: "Compliant: no AI assistant activity" } });
+    expect(app.logs.filter((l) => l.audit?.deliveryId === "delivery-12")).toHaveLength(2);
+  });
+
+  it("rejects a webhook with a bad signature and does nothing", async () => {
+    const sha = "d".repeat(40);
+    const before = github.requests.length;
+    const res = await app.sendWebhook("pull_request", pullEvent(13, sha, "copilot/x", COPILOT), "not-the-secret", "delivery-13");
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(github.requests.length).toBe(before);
+    expect(runsOn(sha)).toHaveLength(0);
+  });
+
+  it("fails closed when GitHub cannot list the PR's files", async () => {
+    const sha = "e".repeat(40);
+    github.setPull(REPO, 14, {
+      pull: pullResponse({ number: 14, headSha: sha, headRef: "copilot/y", user: COPILOT, changedFiles: 1, commits: 1 }),
+      files: [],
+      commits: [],
+    });
+    github.fail(`/repos/${REPO}/pulls/14/files`, 403);
+    const res = await app.sendWebhook("pull_request", pullEvent(14, sha, "copilot/y", COPILOT), SECRET, "delivery-14");
+    expect(res.status).toBe(200);
+    const [run] = runsOn(sha);
+    expect(run).toMatchObject({ conclusion: "failure", output: { title: "Could not verify this change: failing closed" } });
+    expect(run!.output.summary).toContain("HTTP 403");
+  });
+});
