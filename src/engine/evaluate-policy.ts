@@ -9,6 +9,7 @@ import { branchScope } from "./rules/branch-scope.js";
 import { governanceFile } from "./rules/governance-file.js";
 import { pathScope } from "./rules/path-scope.js";
 import { policySelfEdit } from "./rules/policy-self-edit.js";
+import { secretContent } from "./rules/secret-content.js";
 import { secretFile } from "./rules/secret-file.js";
 import { stepUp } from "./rules/step-up.js";
 import { tooLargeToVerify } from "./rules/too-large-to-verify.js";
@@ -25,6 +26,7 @@ export const RULES = [
   agentSuspended,
   unsafePath,
   secretFile,
+  secretContent,
   pathScope,
   branchScope,
   governanceFile,

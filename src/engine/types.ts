@@ -1,4 +1,5 @@
 import type { Policy, PolicyMode } from "../policy/schema.js";
+import type { StepUpStatus } from "./approval-types.js";
 
 /** Verdicts are ordered: allow < step_up < deny. Combine with `worst()`. */
 export type Verdict = "allow" | "step_up" | "deny";
@@ -22,6 +23,7 @@ export const RULE_IDS = [
   "agent-suspended",
   "unsafe-path",
   "secret-file",
+  "secret-content",
   "path-scope",
   "branch-scope",
   "governance-file",
@@ -159,6 +161,8 @@ export interface Finding {
   column?: number;
   /** For step_up findings: the step-up rule this finding belongs to. */
   stepUp?: string;
+  /** Set by `applyApprovals` on a step_up finding whose step-up is satisfied. */
+  approved?: boolean;
 }
 
 export interface Decision {
@@ -170,6 +174,8 @@ export interface Decision {
   findings: Finding[];
   stepUps: StepUpRequirement[];
   evaluatedAt: string;
+  /** Set by `applyApprovals`: one status per step-up requirement, in `stepUps` order. */
+  stepUpStatus?: StepUpStatus[];
 }
 
 export type { Policy };

@@ -51,8 +51,9 @@ export function commit(partial: Partial<CommitFact> = {}): CommitFact {
   };
 }
 
+/** A one-line edit with its diff (without a patch, secret-content would deny: the file could not be scanned). */
 export function file(path: string, extra: Partial<ChangedFile> = {}): ChangedFile {
-  return { path, status: "modified", additions: 1, deletions: 0, ...extra };
+  return { path, status: "modified", additions: 1, deletions: 1, patch: "@@ -1 +1 @@\n-old\n+new", ...extra };
 }
 
 export function renamed(previousPath: string, path: string): ChangedFile {

@@ -1,0 +1,57 @@
+import type { Identity } from "./types.js";
+
+/** GitHub review states; only APPROVED, CHANGES_REQUESTED and DISMISSED change a reviewer's standing. */
+export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+
+/** One pull-request review as the shell read it (every page of them). */
+export interface ReviewFact {
+  id: number;
+  /** login, id and type as GitHub reports the review's user; `email` only if the shell resolved one. */
+  reviewer: Identity;
+  state: ReviewState;
+  /** The commit the review was given at. */
+  commitId: string;
+  /** ISO 8601. */
+  submittedAt: string;
+}
+
+/** `members`: lower-case logins of the team's active members (pending invitations excluded). */
+export type TeamMembership = { status: "ok"; members: string[] } | { status: "unavailable"; reason: string };
+
+export interface ApprovalFacts {
+  /** The head commit the reviews were read for; must equal the change's head. */
+  headSha: string;
+  reviews: ReviewFact[];
+  /** Keyed by lower-case `org/team`. A team listed by a requirement but absent here counts as unavailable. */
+  teamMembers: Record<string, TeamMembership>;
+}
+
+/** Why a reviewer's review did not count (stable strings: shown in checks and audit records). */
+export type IgnoreReason =
+  | "agent"
+  | "bot"
+  | "PR author"
+  | "commit author"
+  | "committer"
+  | "co-author"
+  | "commit authors unverifiable"
+  | "not an approver"
+  | "review dismissed"
+  | "approved an older commit";
+
+export interface StepUpStatus {
+  name: string;
+  required: number;
+  /** Distinct logins whose approval counts, sorted. */
+  approvedBy: string[];
+  /** `required - approvedBy.length`, at least 0. */
+  missing: number;
+  /** Who could still approve: listed users not excluded, and listed teams whose membership is known. */
+  eligible: { users: string[]; teams: string[] };
+  /** Approvers whose standing review requests changes: the step-up stays pending while any is listed. */
+  changesRequestedBy: string[];
+  ignored: { login: string; reason: IgnoreReason }[];
+  /** One line per listed team whose membership could not be read (its members' approvals do not count). */
+  teamErrors: string[];
+  satisfied: boolean;
+}

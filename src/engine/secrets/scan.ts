@@ -1,0 +1,56 @@
+import { addedLines } from "./added-lines.js";
+import { accepts, DETECTORS } from "./detectors.js";
+import { maskSecret } from "./mask.js";
+
+/** A credential found on an added line. */
+export interface SecretHit {
+  /** 1-based line in the new file. */
+  line: number;
+  /** 1-based column of the match on that line. */
+  column: number;
+  /** What it looks like: `AWS access key id`. */
+  kind: string;
+  /** The detector's stable id: `aws-access-key-id`. */
+  detector: string;
+  /** The matched text shortened by `maskSecret`: never the credential itself. */
+  masked: string;
+}
+
+/** One hit already decides the verdict; past this, more hits in a file add only noise. */
+export const MAX_HITS_PER_FILE = 20;
+
+/** Longer lines (minified bundles, data blobs) get only the PEM header check, to bound the work. */
+export const MAX_SCANNED_LINE_LENGTH = 10_000;
+
+/**
+ * Credentials on the added lines of a GitHub `files[].patch`, in line and
+ * column order, at most `maxHits`. Pure and linear in the patch size.
+ */
+export function scanAddedLines(patch: string, maxHits: number = MAX_HITS_PER_FILE): SecretHit[] {
+  const hits: SecretHit[] = [];
+  if (maxHits <= 0) return hits;
+  for (const { line, text } of addedLines(patch)) {
+    for (const hit of scanLine(text, line)) {
+      hits.push(hit);
+      if (hits.length >= maxHits) return hits;
+    }
+  }
+  return hits;
+}
+
+function scanLine(text: string, line: number): SecretHit[] {
+  const long = text.length > MAX_SCANNED_LINE_LENGTH;
+  const taken: Array<[start: number, end: number]> = [];
+  const hits: SecretHit[] = [];
+  for (const detector of DETECTORS) {
+    if (long && !detector.anyLength) continue;
+    for (const match of text.matchAll(detector.regex)) {
+      const start = match.index;
+      const end = start + match[0].length;
+      if (taken.some(([s, e]) => start < e && s < end) || !accepts(detector, match)) continue;
+      taken.push([start, end]);
+      hits.push({ line, column: start + 1, kind: detector.kind, detector: detector.id, masked: maskSecret(match[0]) });
+    }
+  }
+  return hits.sort((a, b) => a.column - b.column);
+}
