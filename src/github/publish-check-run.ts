@@ -34,7 +34,7 @@ export function checkRunDigest(output: CheckRunOutput): string {
 export async function publishCheckRun(
   octokit: Octokit,
   repo: RepoRef,
-  input: { headSha: string; output: CheckRunOutput; detailsUrl?: string; appId?: number },
+  input: { headSha: string; output: CheckRunOutput; completedAt: Date; detailsUrl?: string; appId?: number },
 ): Promise<PublishedCheckRun> {
   const digest = checkRunDigest(input.output);
   const externalId = `agent-policy:${digest}`;
@@ -66,7 +66,7 @@ export async function publishCheckRun(
       external_id: externalId,
       status: "completed",
       conclusion: input.output.conclusion,
-      completed_at: new Date().toISOString(),
+      completed_at: input.completedAt.toISOString(),
       ...(input.detailsUrl ? { details_url: input.detailsUrl } : {}),
       output: { ...base, annotations: batches[0] ?? [] },
     }),

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { checkGlob } from "../engine/glob.js";
+import { braceExpand } from "minimatch";
+import { checkGlob, GLOB_LIMITS } from "../engine/glob.js";
 
 /**
  * The `.agent-policy.yml` schema: the single source of truth for the policy
@@ -9,11 +10,36 @@ import { checkGlob } from "../engine/glob.js";
 
 export const POLICY_FILE = ".agent-policy.yml";
 
+/*
+ * Messages given to zod here are predicates ("must …"): the parser prefixes
+ * them with the key path, e.g. `agents.copilot.owner must be …`.
+ */
+
+/**
+ * checkGlob lets minimatch build up to 100 000 brace expansions before counting
+ * them (four 26-way brace sets take ~0.8 s), so the expansion count is bounded
+ * first with minimatch's own expander, capped one past the limit.
+ */
+function globProblem(pattern: string): string | undefined {
+  if (
+    pattern.length <= GLOB_LIMITS.maxLength &&
+    (pattern.match(/\{/g) ?? []).length <= GLOB_LIMITS.maxBraceSets &&
+    braceExpand(pattern, { braceExpandMax: GLOB_LIMITS.maxExpansions + 1 }).length > GLOB_LIMITS.maxExpansions
+  )
+    return `glob expands to more than ${GLOB_LIMITS.maxExpansions} patterns`;
+  return checkGlob(pattern);
+}
+
+/** A value quoted for a message, shortened so a hostile 10 000-character value cannot flood it. */
+function quoteShort(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+}
+
 const glob = z
   .string()
   .superRefine((value, ctx) => {
-    const problem = checkGlob(value);
-    if (problem) ctx.addIssue({ code: "custom", message: `${problem}: "${value}"` });
+    const problem = globProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: `is not a usable glob (${problem}): ${quoteShort(value)}` });
   })
   .describe("A glob: `*` matches within a path segment, `**` across segments; dot-files are included.");
 
@@ -21,26 +47,42 @@ const globList = z.array(glob).max(500);
 
 const agentName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "agent names are lower-case letters, digits, '-' and '_' (at most 63)");
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be an agent name: lower-case letters, digits, '-' and '_', at most 63 characters");
 
 /** A user `@alice` or a team `@org/team`. */
 const owner = z
   .string()
   .regex(
     /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9._-]{1,100})?$/,
-    "owner must be a GitHub user (@alice) or team (@org/team)",
+    "must be a GitHub user (@alice) or team (@org/team)",
   )
   .describe("The accountable human or team: a GitHub user `@alice` or team `@org/team`.");
 
-/** `YYYY-MM-DD` (valid through the end of that day, UTC) or an ISO 8601 date-time with offset. */
+/**
+ * `YYYY-MM-DD` (valid through the end of that day, UTC) or an ISO 8601 date-time with offset.
+ * zod's iso formats reject impossible dates (2026-02-30, 2025-02-29); the message says so.
+ */
 const expires = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })], {
-    error: "expires must be a date (YYYY-MM-DD) or an ISO 8601 date-time with a time zone",
+    error: (issue) =>
+      typeof issue.input === "string" && /^\d{4}-\d{2}-\d{2}(?:$|T)/.test(issue.input) && !isCalendarDate(issue.input.slice(0, 10))
+        ? `is not a real calendar date: ${quoteShort(issue.input)}`
+        : "must be a date (YYYY-MM-DD, e.g. 2026-12-31) or an ISO 8601 date-time with a time zone (2026-12-31T18:00:00Z)",
   })
   .describe("End of the grant: YYYY-MM-DD (valid through that day, UTC) or an ISO 8601 date-time.");
 
-const login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "not a GitHub login");
-const teamSlug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, "teams are written org/team-slug");
+function isCalendarDate(yyyyMmDd: string): boolean {
+  const [year, month, day] = yyyyMmDd.split("-").map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+const login = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "must be a GitHub login, e.g. octocat or my-app[bot]");
+const teamSlug = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, "must be a team written org/team-slug (no @)");
 
 const agentMatch = z
   .strictObject({
@@ -59,7 +101,7 @@ const agentMatch = z
       .describe("Commit-message trailer lines, `*` as wildcard, case-insensitive, e.g. `Co-authored-by: Claude*`."),
   })
   .refine((m) => Object.values(m).some((list) => Array.isArray(list) && list.length > 0), {
-    message: "match must name at least one of catalogue, ids, logins, emails or trailers",
+    message: "must name at least one of catalogue, ids, logins, emails or trailers",
   });
 
 const agent = z
@@ -89,15 +131,15 @@ const agent = z
   .describe("An AI assistant governed as a non-human identity.");
 
 const stepUpRule = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "step-up names are lower-case letters, digits, '-' and '_'"),
-  when: z.strictObject({ paths: globList.min(1, "when.paths must list at least one glob") }),
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be lower-case letters, digits, '-' and '_', at most 63 characters"),
+  when: z.strictObject({ paths: globList.min(1, "must list at least one glob") }),
   approvers: z
     .strictObject({
       users: z.array(login).max(100).default([]),
       teams: z.array(teamSlug).max(100).default([]),
     })
     .refine((a) => a.users.length + a.teams.length > 0, {
-      message: "approvers must list at least one user or team",
+      message: "must list at least one user or team",
     }),
   count: z.number().int().min(1).max(10).default(1),
 });
@@ -117,7 +159,11 @@ export const policySchema = z
     const seen = new Set<string>();
     policy.step_up.forEach((rule, index) => {
       if (seen.has(rule.name))
-        ctx.addIssue({ code: "custom", path: ["step_up", index, "name"], message: `duplicate step-up name "${rule.name}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["step_up", index, "name"],
+          message: `repeats the step-up name "${rule.name}"; names must be unique`,
+        });
       seen.add(rule.name);
     });
   });

@@ -133,7 +133,7 @@ function renderSummary(report: CheckReport, title: string): string {
   }
   const decision = report.decision;
   if (decision) appendDecision(lines, decision);
-  return lines.join("\n");
+  return lines.join("\n").replace(/\n{3,}/g, "\n\n");
 }
 
 function policyLine(report: CheckReport): string {
@@ -188,8 +188,8 @@ function appendDecision(lines: string[], decision: Decision): void {
 }
 
 function assetCell(f: Finding): string {
-  const value = f.asset.previousPath ? `${f.asset.previousPath} → ${f.asset.value}` : f.asset.value;
-  return `${f.asset.kind} ${code(value)}`;
+  const renamed = f.asset.previousPath ? ` (rename with ${code(f.asset.previousPath)})` : "";
+  return `${f.asset.kind} ${code(f.asset.value)}${renamed}`;
 }
 
 function findingAnnotation(f: Finding, decision: Decision): Annotation {

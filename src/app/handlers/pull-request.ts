@@ -48,7 +48,7 @@ export function handlePullRequest(deps: AppDependencies) {
     }
 
     const output = renderCheckRun(report);
-    const published = await publishCheckRun(context.octokit, repo, { headSha, output, detailsUrl, ...(deps.appId ? { appId: deps.appId } : {}) });
+    const published = await publishCheckRun(context.octokit, repo, { headSha, output, detailsUrl, completedAt: deps.clock(), ...(deps.appId ? { appId: deps.appId } : {}) });
     const record = buildAuditRecord({
       time: deps.clock(),
       deliveryId: context.id,

@@ -1,0 +1,54 @@
+import type { ApprovalFacts, ReviewFact } from "../engine/approvals.js";
+import type { StepUpRequirement } from "../engine/types.js";
+import { step, statusOf } from "./errors.js";
+import type { Octokit, RepoRef } from "./octokit.js";
+import { identityOf } from "./pull-request-facts.js";
+
+type ReviewState = ReviewFact["state"];
+const REVIEW_STATES: readonly ReviewState[] = ["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"];
+
+/**
+ * Gathers what the step-up approval logic needs: every review of the pull
+ * request (paginated) and the active members of each approver team named by a
+ * pending step-up. Team lookups are made once per event. A team that does not
+ * exist or that the app cannot read is reported as unavailable — its members
+ * then cannot approve (fail closed) — while any other API failure is a
+ * `GitHubFactsError`.
+ */
+export async function gatherApprovalFacts(
+  octokit: Octokit,
+  repo: RepoRef,
+  input: { number: number; headSha: string; stepUps: readonly StepUpRequirement[] },
+): Promise<ApprovalFacts> {
+  const reviews = await step(`list the reviews of pull request #${input.number}`, () =>
+    octokit.paginate(octokit.rest.pulls.listReviews, { owner: repo.owner, repo: repo.repo, pull_number: input.number, per_page: 100 }),
+  );
+  const reviewFacts: ReviewFact[] = reviews.map((r) => ({
+    id: r.id,
+    reviewer: identityOf(r.user),
+    state: (REVIEW_STATES as readonly string[]).includes(r.state) ? (r.state as ReviewState) : "COMMENTED",
+    commitId: r.commit_id ?? "",
+    submittedAt: r.submitted_at ?? "",
+  }));
+
+  const teams = [...new Set(input.stepUps.flatMap((s) => s.teams.map((t) => t.toLowerCase())))].sort();
+  const teamMembers: ApprovalFacts["teamMembers"] = {};
+  for (const team of teams) {
+    const [org, slug] = team.split("/") as [string, string];
+    try {
+      const members = await octokit.paginate(octokit.rest.teams.listMembersInOrg, { org, team_slug: slug, per_page: 100 });
+      teamMembers[team] = { status: "ok", members: members.map((m) => m.login.toLowerCase()) };
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404 || status === 403) {
+        teamMembers[team] = {
+          status: "unavailable",
+          reason: status === 404 ? `team @${team} does not exist or is not visible to the app` : `the app may not read team @${team} (needs Members: read)`,
+        };
+      } else {
+        await step(`list the members of team @${team}`, () => Promise.reject(error));
+      }
+    }
+  }
+  return { headSha: input.headSha, reviews: reviewFacts, teamMembers };
+}

@@ -1,0 +1,45 @@
+import nock from "nock";
+import { pino } from "pino";
+import { Writable } from "node:stream";
+import { Probot, ProbotOctokit } from "probot";
+import { createApp } from "../../src/app/index.js";
+import { appKeyPair } from "../fixtures/github.js";
+
+export const API = "https://api.github.com";
+export const REPO_PATH = "/repos/Codertocat/Hello-World";
+export const NOW = new Date("2026-11-27T12:00:00Z");
+
+const { privateKey } = appKeyPair();
+
+/** A Probot instance running the app, with the network disabled and its log lines captured. */
+export async function createHarness() {
+  const logs: Record<string, any>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const probot = new Probot({
+    appId: 123,
+    privateKey,
+    log: pino({ level: "info" }, sink),
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+  });
+  await probot.load(createApp({ appId: 123, clock: () => NOW }));
+  return {
+    probot,
+    logs,
+    receive: (name: string, payload: object, id = "delivery-1") =>
+      probot.receive({ id, name, payload } as unknown as Parameters<Probot["receive"]>[0]),
+    audit: () => logs.filter((l) => l.audit).map((l) => l.audit),
+  };
+}
+
+export function mockToken(scope = nock(API)) {
+  return scope.post("/app/installations/1/access_tokens").reply(201, { token: "ghs_test", permissions: { checks: "write" } });
+}
+
+export function policyContent(text: string, sha = "0123456789abcdef0123456789abcdef01234567") {
+  return { type: "file", path: ".agent-policy.yml", sha, size: Buffer.byteLength(text), encoding: "base64", content: Buffer.from(text).toString("base64") };
+}
