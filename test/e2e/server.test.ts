@@ -34,6 +34,17 @@ agents:
 
 type CheckRun = Record<string, any>;
 
+/** Polls until `probe` returns a value: the app logs and answers asynchronously to this test. */
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out waiting for the app");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 describe("the app's HTTP server process, end to end", () => {
   const keys = appKeyPair();
   const github = new FakeGitHub(createPublicKey(keys.publicKey));
@@ -87,7 +98,7 @@ describe("the app's HTTP server process, end to end", () => {
     });
     const res = await app.sendWebhook("pull_request", pullEvent(10, sha, "copilot/fix-typo", COPILOT), SECRET, "delivery-10");
     expect(res.status).toBe(200);
-    const [run] = runsOn(sha);
+    const [run] = await waitFor(() => (runsOn(sha).length ? runsOn(sha) : undefined));
     expect(run).toMatchObject({ name: "Agent Policy", status: "completed", conclusion: "success", head_sha: sha });
     expect(run!.output.title).toBe("Compliant: copilot stayed within policy");
     expect(run!.output.summary).toContain("`.agent-policy.yml` on `master`");
@@ -102,7 +113,7 @@ describe("the app's HTTP server process, end to end", () => {
     });
     const res = await app.sendWebhook("pull_request", pullEvent(11, sha, "devin/cleanup", DEVIN), SECRET, "delivery-11");
     expect(res.status).toBe(200);
-    const [run] = runsOn(sha);
+    const [run] = await waitFor(() => (runsOn(sha).length ? runsOn(sha) : undefined));
     expect(run).toMatchObject({ conclusion: "failure" });
     expect(run!.output.title).toMatch(/^Denied: \d+ findings for devin$/);
     const annotations = run!.output.annotations as { path: string; title: string; annotation_level: string }[];
@@ -115,8 +126,8 @@ describe("the app's HTTP server process, end to end", () => {
     expect(annotations.some((a) => a.path === "docs/readme.md")).toBe(false);
     expect(run!.output.summary).toContain("@octo-lead");
 
-    const decision = app.logs.find((l) => l.audit?.deliveryId === "delivery-11");
-    expect(decision?.audit).toMatchObject({
+    const decision = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-11"));
+    expect(decision.audit).toMatchObject({
       repository: REPO,
       pullRequest: 11,
       headSha: sha,
@@ -125,7 +136,7 @@ describe("the app's HTTP server process, end to end", () => {
       agents: [{ key: "devin", owner: "@octo-lead", declared: true }],
       policy: { source: "repository", path: ".agent-policy.yml", ref: "master", valid: true },
     });
-    expect(decision?.audit.ruleIds).toEqual(expect.arrayContaining(["path-scope", "secret-file"]));
+    expect(decision.audit.ruleIds).toEqual(expect.arrayContaining(["path-scope", "secret-file"]));
   });
 
   it("gives a human PR a green check, and a redelivery does not post a second result", async () => {
@@ -141,7 +152,7 @@ describe("the app's HTTP server process, end to end", () => {
     const runs = runsOn(sha);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ conclusion: "success", output: { title: "Compliant: no AI assistant activity" } });
-    expect(app.logs.filter((l) => l.audit?.deliveryId === "delivery-12")).toHaveLength(2);
+    await waitFor(() => (app.logs.filter((l) => l.audit?.deliveryId === "delivery-12").length === 2 ? true : undefined));
   });
 
   it("rejects a webhook with a bad signature and does nothing", async () => {
@@ -164,7 +175,7 @@ describe("the app's HTTP server process, end to end", () => {
     github.fail(`/repos/${REPO}/pulls/14/files`, 403);
     const res = await app.sendWebhook("pull_request", pullEvent(14, sha, "copilot/y", COPILOT), SECRET, "delivery-14");
     expect(res.status).toBe(200);
-    const [run] = runsOn(sha);
+    const [run] = await waitFor(() => (runsOn(sha).length ? runsOn(sha) : undefined));
     expect(run).toMatchObject({ conclusion: "failure", output: { title: "Could not verify this change: failing closed" } });
     expect(run!.output.summary).toContain("HTTP 403");
   });
