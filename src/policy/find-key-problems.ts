@@ -14,8 +14,7 @@ export interface KeyProblem {
  * that name would vanish without an error; it is refused here. Keys are compared
  * as the text they become in the parsed policy, so `1:` and `"1":` collide as
  * they would after parsing. This replaces yaml's own `uniqueKeys` check, which
- * compares every key with every earlier one: 16 000 keys in one mapping took
- * seconds.
+ * compares each key with every earlier one (16 000 keys in one mapping took 3 s).
  */
 export function findKeyProblems(doc: Document.Parsed, max = 51): KeyProblem[] {
   const root = doc.contents;

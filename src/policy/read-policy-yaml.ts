@@ -1,8 +1,8 @@
 import { Composer, CST, Lexer, LineCounter, Parser, type Document } from "yaml";
 
 /**
- * Budgets that keep a hostile policy file from costing more than a few
- * milliseconds. They are far above any real policy (a few hundred lines, a
+ * Budgets that keep any policy file, however hostile, to a fraction of a
+ * second of work. They are far above any real policy (a few hundred lines, a
  * nesting depth under 8), and each is enforced before the step it protects:
  * size before lexing, tokens and flow depth while lexing, nesting depth
  * before composing (the `yaml` composer recurses per level and overflows the
@@ -10,10 +10,11 @@ import { Composer, CST, Lexer, LineCounter, Parser, type Document } from "yaml";
  */
 export const YAML_LIMITS = {
   maxBytes: 256 * 1024,
-  /** The `yaml` parser costs several microseconds per token; 30 000 tokens is roughly a 2500-line policy. */
-  maxTokens: 30_000,
+  /** The `yaml` parser costs 5–15 µs per token; 10 000 tokens is roughly a 900-line policy. */
+  maxTokens: 10_000,
   maxDepth: 64,
-  maxNodes: 20_000,
+  /** Reachable within maxTokens only by dense flow syntax (`[:,:,…]` makes three values per four tokens). */
+  maxNodes: 5_000,
 } as const;
 
 /** A refusal at source offsets `[start, end)`. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { braceExpand } from "minimatch";
-import { checkGlob, GLOB_LIMITS } from "../engine/glob.js";
+import { CATALOGUE } from "../engine/catalogue.js";
+import { checkGlob } from "../engine/glob.js";
 
 /**
  * The `.agent-policy.yml` schema: the single source of truth for the policy
@@ -15,21 +15,6 @@ export const POLICY_FILE = ".agent-policy.yml";
  * them with the key path, e.g. `agents.copilot.owner must be …`.
  */
 
-/**
- * checkGlob lets minimatch build up to 100 000 brace expansions before counting
- * them (four 26-way brace sets take ~0.8 s), so the expansion count is bounded
- * first with minimatch's own expander, capped one past the limit.
- */
-function globProblem(pattern: string): string | undefined {
-  if (
-    pattern.length <= GLOB_LIMITS.maxLength &&
-    (pattern.match(/\{/g) ?? []).length <= GLOB_LIMITS.maxBraceSets &&
-    braceExpand(pattern, { braceExpandMax: GLOB_LIMITS.maxExpansions + 1 }).length > GLOB_LIMITS.maxExpansions
-  )
-    return `glob expands to more than ${GLOB_LIMITS.maxExpansions} patterns`;
-  return checkGlob(pattern);
-}
-
 /** A value quoted for a message, shortened so a hostile 10 000-character value cannot flood it. */
 function quoteShort(value: string): string {
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
@@ -38,7 +23,7 @@ function quoteShort(value: string): string {
 const glob = z
   .string()
   .superRefine((value, ctx) => {
-    const problem = globProblem(value);
+    const problem = checkGlob(value);
     if (problem) ctx.addIssue({ code: "custom", message: `is not a usable glob (${problem}): ${quoteShort(value)}` });
   })
   .describe("A glob: `*` matches within a path segment, `**` across segments; dot-files are included.");
@@ -87,7 +72,7 @@ const teamSlug = z
 const agentMatch = z
   .strictObject({
     catalogue: z
-      .array(z.string().regex(/^[a-z0-9-]+$/))
+      .array(z.enum(CATALOGUE.map((entry) => entry.id) as [string, ...string[]], { error: (issue) => `must be a catalogue id (${CATALOGUE.map((e) => e.id).join(", ")}), not ${JSON.stringify(issue.input)}` }))
       .max(50)
       .optional()
       .describe("Ids of built-in catalogue assistants (see README) whose known identities this agent covers."),
