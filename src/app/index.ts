@@ -1,6 +1,7 @@
 import type { ApplicationFunction, Probot } from "probot";
 import { createDependencies, type AppDependencies } from "./dependencies.js";
 import { handlePullRequest, PULL_REQUEST_ACTIONS } from "./handlers/pull-request.js";
+import { handleCheckRun, handleCheckSuite, handlePullRequestReview } from "./handlers/re-evaluate.js";
 
 /** Registers the handlers; nothing else happens here. */
 export function createApp(overrides: Partial<AppDependencies> = {}): ApplicationFunction {
@@ -10,6 +11,9 @@ export function createApp(overrides: Partial<AppDependencies> = {}): Application
       PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),
       handlePullRequest(deps),
     );
+    app.on(["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"], handlePullRequestReview(deps));
+    app.on(["check_run.rerequested", "check_run.requested_action"], handleCheckRun(deps));
+    app.on("check_suite.rerequested", handleCheckSuite(deps));
     app.onError((error) => {
       app.log.error({ err: error }, "webhook handler failed; the event can be redelivered from the app's settings");
     });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { CHECK_NAME, type CheckRunOutput } from "../report/check-run-output.js";
+import { CHECK_NAME, RE_EVALUATE_ACTION, type CheckRunOutput } from "../report/check-run-output.js";
 import { step } from "./errors.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 
@@ -68,6 +68,7 @@ export async function publishCheckRun(
       conclusion: input.output.conclusion,
       completed_at: input.completedAt.toISOString(),
       ...(input.detailsUrl ? { details_url: input.detailsUrl } : {}),
+      ...(input.output.conclusion !== "success" ? { actions: [RE_EVALUATE_ACTION] } : {}),
       output: { ...base, annotations: batches[0] ?? [] },
     }),
   );

@@ -11,6 +11,9 @@ export interface PullRequestSummary {
   headSha: string;
   htmlUrl: string;
   author: Identity;
+  /** Lower-case logins and `slug`s of the reviewers and teams already asked. */
+  requestedUsers: string[];
+  requestedTeams: string[];
 }
 
 interface AccountLike {
@@ -50,7 +53,7 @@ function fileStatus(status: string): FileStatus {
 export async function gatherPullRequestFacts(
   octokit: Octokit,
   repo: RepoRef,
-  input: { number: number; sender?: AccountLike | null; policyPaths: string[] },
+  input: { number: number; /** The event sender, when it acted on the change (not a reviewer). */ sender?: AccountLike | null; policyPaths: string[] },
 ): Promise<{ facts: ChangeFacts; pull: PullRequestSummary }> {
   const params = { owner: repo.owner, repo: repo.repo, pull_number: input.number };
   const { data: pr } = await step(`read pull request #${input.number}`, () => octokit.rest.pulls.get(params));
@@ -96,5 +99,13 @@ export async function gatherPullRequestFacts(
     changedFiles: Math.max(pr.changed_files, changedFiles.length),
     policyPaths: input.policyPaths,
   };
-  return { facts, pull: { number: pr.number, headSha: pr.head.sha, htmlUrl: pr.html_url, author } };
+  const pull: PullRequestSummary = {
+    number: pr.number,
+    headSha: pr.head.sha,
+    htmlUrl: pr.html_url,
+    author,
+    requestedUsers: (pr.requested_reviewers ?? []).map((u) => u.login.toLowerCase()),
+    requestedTeams: (pr.requested_teams ?? []).map((t) => t.slug.toLowerCase()),
+  };
+  return { facts, pull };
 }

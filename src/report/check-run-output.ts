@@ -1,8 +1,12 @@
 import type { Decision, Finding, Verdict } from "../engine/types.js";
 import type { PolicyIssue } from "../policy/parse-policy.js";
+import type { ReviewRequestResult } from "../github/request-step-up-reviews.js";
 import { appendWithin, cell, code, truncate } from "./markdown.js";
 
 export const CHECK_NAME = "Agent Policy";
+
+/** The check run's "Re-evaluate" button (GitHub limits: label 20, description 40, identifier 20 characters). */
+export const RE_EVALUATE_ACTION = { label: "Re-evaluate", description: "Evaluate the agent policy again", identifier: "re-evaluate" } as const;
 
 export type Conclusion = "success" | "neutral" | "action_required" | "failure";
 
@@ -45,6 +49,8 @@ export interface CheckReport {
   proposedPolicyRemoved?: boolean;
   /** Facts could not be gathered: fail closed with this reason. */
   error?: string;
+  /** What asking the step-up approvers for review did. */
+  reviewRequest?: ReviewRequestResult;
 }
 
 // GitHub's documented limits: 65535 characters for summary and text; we keep a margin.
@@ -108,7 +114,7 @@ function decisionTitle(decision: Decision): string {
   const prefix = decision.mode === "audit" && decision.verdict !== "allow" ? "Audit mode (not blocking): would " : "";
   switch (decision.verdict) {
     case "allow":
-      return `Compliant: ${agents} stayed within policy`;
+      return decision.stepUps.length > 0 ? `Approved: step-up review satisfied for ${agents}` : `Compliant: ${agents} stayed within policy`;
     case "step_up":
       return `${prefix ? prefix + "require" : "Requires"} step-up review: ${counted} for ${agents}`;
     case "deny":
@@ -132,7 +138,7 @@ function renderSummary(report: CheckReport, title: string): string {
     lines.push("", `> **Note:** this pull request deletes ${code(report.policy.path)}. Once merged, the repository falls back to audit mode with the built-in rules.`);
   }
   const decision = report.decision;
-  if (decision) appendDecision(lines, decision);
+  if (decision) appendDecision(lines, decision, report.reviewRequest);
   return lines.join("\n").replace(/\n{3,}/g, "\n\n");
 }
 
@@ -152,7 +158,7 @@ function appendIssues(lines: string[], path: string, issues: readonly PolicyIssu
   if (left) lines.push(`| … | ${left} more problems |`);
 }
 
-function appendDecision(lines: string[], decision: Decision): void {
+function appendDecision(lines: string[], decision: Decision, reviewRequest: ReviewRequestResult | undefined): void {
   if (decision.agents.length > 0) {
     lines.push("", "#### AI assistant activity", "", "| Agent | Owner | Registered | Evidence |", "|---|---|---|---|");
     const rows = decision.agents.map(
@@ -171,20 +177,40 @@ function appendDecision(lines: string[], decision: Decision): void {
     const left = appendWithin(lines, SUMMARY_BUDGET * 0.8, rows);
     if (left) lines.push("", `… and ${plural(left, "more finding")} not shown here (see the annotations and the audit log).`);
   }
-  if (decision.stepUps.length > 0) {
-    lines.push("", "#### Step-up reviews required", "", "| Step-up | Approvers | Approvals needed | Paths |", "|---|---|---|---|");
-    const rows = decision.stepUps.map(
-      (s) =>
-        `| ${code(s.name)} | ${cell([...s.users.map((u) => `@${u}`), ...s.teams.map((t) => `@${t}`)].join(", ") || "none eligible")} | ${s.count} | ${cell(s.paths.slice(0, 10).join(", ") + (s.paths.length > 10 ? ` (+${s.paths.length - 10})` : ""))} |`,
-    );
-    appendWithin(lines, SUMMARY_BUDGET * 0.9, rows);
-  }
+  if (decision.stepUps.length > 0) appendStepUps(lines, decision, reviewRequest);
   const remedies = [...new Set(decision.findings.map((f) => f.remedy).filter((r): r is string => !!r))];
   if (remedies.length > 0) {
     lines.push("", "#### How to fix", "");
     const blocks = remedies.slice(0, 20).flatMap((r) => ["```yaml", r, "```", ""]);
     appendWithin(lines, SUMMARY_BUDGET, blocks);
   }
+}
+
+function appendStepUps(lines: string[], decision: Decision, reviewRequest: ReviewRequestResult | undefined): void {
+  const statuses = new Map((decision.stepUpStatus ?? []).map((s) => [s.name, s]));
+  lines.push("", "#### Step-up reviews", "", "| Step-up | Who may approve | Approved by (at this commit) | Still needed | Paths |", "|---|---|---|---|---|");
+  const notes: string[] = [];
+  const rows = decision.stepUps.map((req) => {
+    const status = statuses.get(req.name);
+    const approvers = [...req.users.map((u) => `@${u}`), ...req.teams.map((t) => `@${t}`)].join(", ") || "nobody eligible";
+    const approvedBy = status?.approvedBy.length ? status.approvedBy.map((l) => `@${l}`).join(", ") : "nobody yet";
+    let needed = status ? (status.satisfied ? "satisfied" : `${status.missing} of ${status.required}`) : `${req.count} of ${req.count}`;
+    if (status?.changesRequestedBy.length) needed += ` (changes requested by ${status.changesRequestedBy.map((l) => `@${l}`).join(", ")})`;
+    for (const e of status?.teamErrors ?? []) notes.push(`\`${req.name}\`: ${e} — its members cannot approve until this is fixed.`);
+    const ignored = status?.ignored ?? [];
+    if (ignored.length) notes.push(`\`${req.name}\`: not counted: ${ignored.map((i) => `@${i.login} (${i.reason})`).join(", ")}.`);
+    const paths = req.paths.slice(0, 10).join(", ") + (req.paths.length > 10 ? ` (+${req.paths.length - 10})` : "");
+    return `| ${code(req.name)} | ${cell(approvers)} | ${cell(approvedBy)} | ${cell(needed)} | ${cell(paths)} |`;
+  });
+  appendWithin(lines, SUMMARY_BUDGET * 0.85, rows);
+  if (reviewRequest) {
+    const asked = [...reviewRequest.requestedUsers.map((u) => `@${u}`), ...reviewRequest.requestedTeams.map((t) => `team ${t}`)];
+    if (asked.length) notes.push(`Review requested from ${asked.join(", ")}.`);
+    if (reviewRequest.skipped.length) notes.push(`Not asked: ${reviewRequest.skipped.join(", ")}.`);
+    if (reviewRequest.error) notes.push(`Requesting reviews failed: ${reviewRequest.error}. Ask the approvers directly.`);
+  }
+  if (notes.length) appendWithin(lines, SUMMARY_BUDGET * 0.9, ["", ...notes.map((n) => `- ${cell(n)}`)]);
+  lines.push("", "Only approving reviews at the current head commit count; agents, bots, the PR author and the commits' authors, committers and co-authors cannot approve. A new push needs new approvals; a deny finding can never be approved away.");
 }
 
 function assetCell(f: Finding): string {

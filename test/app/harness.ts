@@ -24,7 +24,13 @@ export async function createHarness() {
     appId: 123,
     privateKey,
     log: pino({ level: "info" }, sink),
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    // A defaults function, not an object: Probot passes its own throttle options at construction,
+    // which would replace an object default wholesale and leave throttling (1 s between writes) on.
+    Octokit: ProbotOctokit.defaults((options: Record<string, any>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { ...options.throttle, enabled: false },
+    })),
   });
   await probot.load(createApp({ appId: 123, clock: () => NOW }));
   return {

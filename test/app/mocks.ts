@@ -1,0 +1,87 @@
+import nock from "nock";
+import { COPILOT, pullResponse } from "../fixtures/github.js";
+import { API, mockToken, policyContent, REPO_PATH } from "./harness.js";
+
+export const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+export const POLICY = `version: 1
+agents:
+  copilot:
+    owner: "@Codertocat/platform"
+    match: { ids: [198982749] }
+    branches: ["copilot/**"]
+    paths:
+      allow: ["src/**", "test/**", "package.json"]
+      deny: ["src/auth/**"]
+step_up:
+  - name: dependencies
+    when: { paths: ["package.json"] }
+    approvers: { users: ["octo-lead"] }
+`;
+
+export interface Scenario {
+  policy?: string | null | { status: number };
+  etag?: string;
+  ifNoneMatch?: string;
+  user?: object;
+  headRef?: string;
+  baseRef?: string;
+  files: Record<string, unknown>[];
+  commits: Record<string, unknown>[];
+  changedFiles?: number;
+  existingRuns?: object[];
+  requestedReviewers?: string[];
+  /** False when the installation token is already cached by an earlier event. */
+  token?: boolean;
+}
+
+/** Mocks every read of one evaluation, in order; returns the scope so a test adds the writes it expects. */
+export function mockReads(s: Scenario): nock.Scope {
+  const scope = s.token === false ? nock(API) : mockToken();
+  const contents = scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" });
+  if (s.ifNoneMatch) contents.matchHeader("if-none-match", s.ifNoneMatch).reply(304);
+  else if (s.policy === null) contents.reply(404, { message: "Not Found" });
+  else if (typeof s.policy === "object") contents.reply(s.policy.status, { message: "Server Error" });
+  else contents.reply(200, policyContent(s.policy ?? POLICY), { etag: s.etag ?? '"p1"' });
+  if (typeof s.policy === "object" && s.policy !== null) return scope;
+  scope
+    .get(`${REPO_PATH}/pulls/2`)
+    .reply(
+      200,
+      pullResponse({
+        number: 2,
+        headSha: HEAD,
+        headRef: s.headRef ?? "copilot/fix",
+        ...(s.baseRef ? { baseRef: s.baseRef } : {}),
+        user: (s.user ?? COPILOT) as typeof COPILOT,
+        changedFiles: s.changedFiles ?? s.files.length,
+        commits: s.commits.length,
+        ...(s.requestedReviewers ? { requestedReviewers: s.requestedReviewers } : {}),
+      }),
+    );
+  pagedReply(scope, `${REPO_PATH}/pulls/2/files`, s.files);
+  pagedReply(scope, `${REPO_PATH}/pulls/2/commits`, s.commits);
+  return scope;
+}
+
+export function pagedReply(scope: nock.Scope, path: string, items: unknown[]) {
+  const pages = Math.max(1, Math.ceil(items.length / 100));
+  for (let page = 1; page <= pages; page++) {
+    const query = page === 1 ? { per_page: 100 } : { per_page: 100, page };
+    const headers: Record<string, string> = page < pages ? { link: `<${API}${path}?per_page=100&page=${page + 1}>; rel="next"` } : {};
+    scope.get(path).query(query).reply(200, items.slice((page - 1) * 100, page * 100), headers);
+  }
+}
+
+export function mockListRuns(scope: nock.Scope, runs: object[] = []) {
+  scope
+    .get(`${REPO_PATH}/commits/${HEAD}/check-runs`)
+    .query({ check_name: "Agent Policy", filter: "latest", per_page: 100 })
+    .reply(200, { total_count: runs.length, check_runs: runs });
+}
+
+export function mockCreate(scope: nock.Scope) {
+  const posted: { body?: Record<string, any> } = {};
+  scope.post(`${REPO_PATH}/check-runs`, (body) => ((posted.body = body), true)).reply(201, { id: 77 });
+  return posted;
+}
+
