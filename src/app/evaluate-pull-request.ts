@@ -2,7 +2,7 @@ import type { Logger } from "probot";
 import { applyApprovals } from "../engine/apply-approvals.js";
 import { evaluateStepUps } from "../engine/approvals.js";
 import { evaluatePolicy } from "../engine/evaluate-policy.js";
-import { buildAuditRecord } from "../audit/audit-record.js";
+import { checkRunAuditRecord, logAudit } from "../audit/audit-record.js";
 import { gatherApprovalFacts } from "../github/approval-facts.js";
 import { GitHubFactsError } from "../github/errors.js";
 import { loadPolicy, type LoadedPolicy } from "../github/load-policy.js";
@@ -68,21 +68,19 @@ export async function evaluatePullRequest(octokit: Octokit, log: Logger, deps: A
     completedAt: deps.clock(),
     ...(deps.appId ? { appId: deps.appId } : {}),
   });
-  const record = buildAuditRecord({
-    time: deps.clock(),
-    deliveryId: trigger.deliveryId,
-    ...(trigger.installationId !== undefined ? { installationId: trigger.installationId } : {}),
-    repository: `${repo.owner}/${repo.repo}`,
-    event: trigger.event,
-    ...(trigger.action ? { action: trigger.action } : {}),
-    ...(trigger.sender ? { actor: { login: trigger.sender.login, id: trigger.sender.id } } : {}),
-    pullRequest: trigger.number,
-    headSha,
-    report,
-    conclusion: output.conclusion,
-    checkRunId: published.id,
-  });
-  log.info({ audit: record, checkRunCreated: published.created }, `agent-policy decision: ${record.decision} (${output.conclusion})`);
+  const record = checkRunAuditRecord(
+    {
+      time: deps.clock(),
+      deliveryId: trigger.deliveryId,
+      ...(trigger.installationId !== undefined ? { installationId: trigger.installationId } : {}),
+      repository: `${repo.owner}/${repo.repo}`,
+      event: trigger.event,
+      ...(trigger.action ? { action: trigger.action } : {}),
+      ...(trigger.sender ? { actor: { login: trigger.sender.login, id: trigger.sender.id } } : {}),
+    },
+    { pullRequest: trigger.number, headSha, report, conclusion: output.conclusion, checkRunId: published.id },
+  );
+  logAudit(log, record, { checkRunCreated: published.created });
 }
 
 async function judge(
