@@ -11,6 +11,7 @@ export interface FakePull {
   pull: Record<string, unknown>;
   files: Record<string, unknown>[];
   commits: Record<string, unknown>[];
+  reviews?: Record<string, unknown>[];
 }
 
 export interface RecordedRequest {
@@ -94,11 +95,20 @@ export class FakeGitHub {
       if (req.headers["if-none-match"] === `"${sha}"`) return send(res, 304, undefined);
       return send(res, 200, { type: "file", path: m[2], sha, size: Buffer.byteLength(content), encoding: "base64", content: Buffer.from(content).toString("base64") }, { etag: `"${sha}"` });
     }
-    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)(\/files|\/commits)?$/))) {
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)(\/files|\/commits|\/reviews)?$/))) {
       const pull = this.pulls.get(`${m[1]}#${m[2]}`);
       if (!pull) return send(res, 404, { message: "Not Found" });
       if (!m[3]) return send(res, 200, pull.pull);
-      return this.paged(req, res, url, m[3] === "/files" ? pull.files : pull.commits);
+      const items = m[3] === "/files" ? pull.files : m[3] === "/commits" ? pull.commits : (pull.reviews ?? []);
+      return this.paged(req, res, url, items);
+    }
+    if (method === "POST" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)\/requested_reviewers$/))) {
+      const pull = this.pulls.get(`${m[1]}#${m[2]}`);
+      if (!pull) return send(res, 404, { message: "Not Found" });
+      const { reviewers = [] } = body as { reviewers?: string[] };
+      const requested = (pull.pull.requested_reviewers as { login: string }[] | undefined) ?? [];
+      pull.pull.requested_reviewers = [...requested, ...reviewers.map((login) => ({ login, id: 0, type: "User" }))];
+      return send(res, 201, pull.pull);
     }
     if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/commits\/([^/]+)\/check-runs$/))) {
       const runs = this.checkRuns.filter((r) => r.repo === m![1] && r.head_sha === m![2] && r.name === url.searchParams.get("check_name"));

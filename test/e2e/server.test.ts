@@ -24,12 +24,16 @@ agents:
     match: { catalogue: [copilot-coding-agent] }
     branches: ["copilot/**"]
     paths:
-      allow: ["src/**", "test/**"]
+      allow: ["src/**", "test/**", "package.json"]
       deny: ["src/auth/**"]
   devin:
     owner: "@octo-lead"
     match: { ids: [158243242] }
     paths: { allow: ["docs/**"] }
+step_up:
+  - name: dependencies
+    when: { paths: ["package.json"] }
+    approvers: { users: ["octo-lead"] }
 `;
 
 type CheckRun = Record<string, any>;
@@ -178,5 +182,43 @@ describe("the app's HTTP server process, end to end", () => {
     const [run] = await waitFor(() => (runsOn(sha).length ? runsOn(sha) : undefined));
     expect(run).toMatchObject({ conclusion: "failure", output: { title: "Could not verify this change: failing closed" } });
     expect(run!.output.summary).toContain("HTTP 403");
+  });
+
+  it("requests step-up review, ignores an approval at an older commit, and turns green on an approval at the head", async () => {
+    const sha = "f".repeat(40);
+    const lead = { login: "octo-lead", id: 7001, type: "User" };
+    const pull = {
+      pull: pullResponse({ number: 15, headSha: sha, headRef: "copilot/bump", user: COPILOT, changedFiles: 1, commits: 1 }),
+      files: [fileEntry("package.json")],
+      commits: [commitEntry(sha, "Bump a dependency", { account: COPILOT, ...COPILOT_COMMITTER })],
+      reviews: [] as Record<string, unknown>[],
+    };
+    github.setPull(REPO, 15, pull);
+    await app.sendWebhook("pull_request", pullEvent(15, sha, "copilot/bump", COPILOT), SECRET, "delivery-15a");
+    const [pending] = await waitFor(() => (runsOn(sha).length === 1 ? runsOn(sha) : undefined));
+    expect(pending).toMatchObject({ conclusion: "action_required", actions: [{ identifier: "re-evaluate" }] });
+    expect(github.requests).toContainEqual(
+      expect.objectContaining({ method: "POST", path: `/repos/${REPO}/pulls/15/requested_reviewers`, body: { reviewers: ["octo-lead"], team_reviewers: [] } }),
+    );
+
+    const review = (commitId: string, id: number) => ({ id, user: lead, state: "APPROVED", commit_id: commitId, submitted_at: "2026-11-27T10:00:00Z" });
+    const reviewEvent = () => {
+      const payload = examplePayload("pull_request_review", "submitted");
+      payload.pull_request = pullEvent(15, sha, "copilot/bump", COPILOT).pull_request;
+      payload.review = { ...payload.review, user: lead, state: "approved", commit_id: sha };
+      payload.sender = { ...payload.sender, ...lead };
+      return payload;
+    };
+    pull.reviews = [review("0".repeat(40), 1)];
+    await app.sendWebhook("pull_request_review", reviewEvent(), SECRET, "delivery-15b");
+    const stale = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-15b"));
+    expect(stale.audit).toMatchObject({ decision: "step_up", conclusion: "action_required" });
+
+    pull.reviews = [review("0".repeat(40), 1), review(sha, 2)];
+    await app.sendWebhook("pull_request_review", reviewEvent(), SECRET, "delivery-15c");
+    const approved = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-15c"));
+    expect(approved.audit).toMatchObject({ decision: "allow", conclusion: "success", approvals: [{ stepUp: "dependencies", approvedBy: ["octo-lead"], satisfied: true }] });
+    const latest = runsOn(sha).at(-1)!;
+    expect(latest).toMatchObject({ conclusion: "success", output: { title: "Approved: step-up review satisfied for copilot" } });
   });
 });
