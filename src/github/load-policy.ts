@@ -17,9 +17,11 @@ export interface LoadedPolicy {
 
 const MAX_POLICY_BYTES = 256 * 1024;
 
+/** The last answer for one repository's policy: the validator for the conditional request, and what it parsed to. */
 interface CachedHead {
   etag: string;
   sha: string;
+  result: ParseResult;
 }
 
 /**
@@ -42,9 +44,9 @@ export class PolicyCache {
     return this.parsed.get(sha);
   }
 
-  remember(key: string, head: CachedHead, result: ParseResult): void {
+  remember(key: string, head: CachedHead): void {
     bounded(this.heads, this.maxEntries).set(key, head);
-    bounded(this.parsed, this.maxEntries).set(head.sha, result);
+    bounded(this.parsed, this.maxEntries).set(head.sha, head.result);
   }
 
   forget(key: string): void {
@@ -86,10 +88,7 @@ export async function loadPolicy(
     });
   } catch (error) {
     const status = statusOf(error);
-    if (status === 304 && cached) {
-      const result = cache.parsedBySha(cached.sha);
-      if (result) return { ...base, source: "repository", sha: cached.sha, result };
-    }
+    if (status === 304 && cached) return { ...base, source: "repository", sha: cached.sha, result: cached.result };
     if (status === 404) {
       cache.forget(key);
       return { ...base, source: "built-in", result: { ok: true, policy: builtInPolicy(), warnings: [] } };
@@ -108,7 +107,7 @@ export async function loadPolicy(
   const text = Buffer.from(data.content ?? "", (data.encoding as BufferEncoding | undefined) ?? "base64").toString("utf8");
   const result = known ?? parsePolicy(text, { path: POLICY_FILE });
   const etag = response.headers.etag;
-  if (etag) cache.remember(key, { etag, sha: data.sha }, result);
+  if (etag) cache.remember(key, { etag, sha: data.sha, result });
   return { ...base, source: "repository", sha: data.sha, result };
 }
 
