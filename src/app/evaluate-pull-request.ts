@@ -2,6 +2,7 @@ import type { Logger } from "probot";
 import { applyApprovals } from "../engine/apply-approvals.js";
 import { evaluateStepUps } from "../engine/approvals.js";
 import { evaluatePolicy } from "../engine/evaluate-policy.js";
+import type { PullRequestFacts } from "../engine/types.js";
 import { checkRunAuditRecord, logAudit } from "../audit/audit-record.js";
 import { gatherApprovalFacts } from "../github/approval-facts.js";
 import { GitHubFactsError } from "../github/errors.js";
@@ -87,7 +88,7 @@ async function judge(
   octokit: Octokit,
   repo: RepoRef,
   loaded: LoadedPolicy,
-  facts: Parameters<typeof evaluatePolicy>[1],
+  facts: PullRequestFacts,
   pull: PullRequestSummary,
   now: Date,
 ): Promise<CheckReport> {

@@ -2,6 +2,10 @@ import type { ApplicationFunction, Probot } from "probot";
 import { createDependencies, type AppDependencies } from "./dependencies.js";
 import { handlePullRequest, PULL_REQUEST_ACTIONS } from "./handlers/pull-request.js";
 import { handleCheckRun, handleCheckSuite, handlePullRequestReview } from "./handlers/re-evaluate.js";
+import { handleMerge } from "./handlers/merge.js";
+import { handlePush } from "./handlers/push.js";
+import { handleDeploymentProtectionRule } from "./handlers/deployment-protection-rule.js";
+import { handleWorkflowRun } from "./handlers/workflow-run.js";
 
 /** Registers the handlers; nothing else happens here. */
 export function createApp(overrides: Partial<AppDependencies> = {}): ApplicationFunction {
@@ -14,6 +18,10 @@ export function createApp(overrides: Partial<AppDependencies> = {}): Application
     app.on(["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"], handlePullRequestReview(deps));
     app.on(["check_run.rerequested", "check_run.requested_action"], handleCheckRun(deps));
     app.on("check_suite.rerequested", handleCheckSuite(deps));
+    app.on("push", handlePush(deps));
+    app.on(["pull_request.closed", "pull_request.auto_merge_enabled"], handleMerge(deps));
+    app.on("workflow_run.requested", handleWorkflowRun(deps));
+    app.on("deployment_protection_rule.requested", handleDeploymentProtectionRule(deps));
     app.onError((error) => {
       app.log.error({ err: error }, "webhook handler failed; the event can be redelivered from the app's settings");
     });

@@ -1,5 +1,7 @@
 import type { Policy } from "../policy/schema.js";
 import { collectStepUps } from "./collect-step-ups.js";
+import { DEPLOYMENT_RULES } from "./decide-deployment.js";
+import { WORKFLOW_RUN_RULES } from "./decide-workflow-run.js";
 import { identifyAgents } from "./identify-agents.js";
 import { collectChangedPaths } from "./paths.js";
 import type { Rule, RuleContext } from "./rule.js";
@@ -7,8 +9,10 @@ import { agentExpired } from "./rules/agent-expired.js";
 import { agentSuspended } from "./rules/agent-suspended.js";
 import { branchScope } from "./rules/branch-scope.js";
 import { governanceFile } from "./rules/governance-file.js";
+import { mergeByAgent } from "./rules/merge-by-agent.js";
 import { pathScope } from "./rules/path-scope.js";
 import { policySelfEdit } from "./rules/policy-self-edit.js";
+import { pushToProtectedBranch } from "./rules/push-to-protected-branch.js";
 import { secretContent } from "./rules/secret-content.js";
 import { secretFile } from "./rules/secret-file.js";
 import { stepUp } from "./rules/step-up.js";
@@ -32,10 +36,15 @@ export const RULES = [
   governanceFile,
   stepUp,
   tooLargeToVerify,
+  pushToProtectedBranch,
+  mergeByAgent,
 ] as const satisfies readonly Rule[];
 
+/** Rule ids of the workflow-run and deployment decisions, described next to the function that emits them. */
+const ACTION_RULES = { ...WORKFLOW_RUN_RULES, ...DEPLOYMENT_RULES } as const;
+
 /** Rule ids emitted by the shells rather than by an engine rule; the type makes every id described somewhere. */
-const SHELL_RULES: Record<Exclude<RuleId, (typeof RULES)[number]["id"]>, string> = {
+const SHELL_RULES: Record<Exclude<RuleId, (typeof RULES)[number]["id"] | keyof typeof ACTION_RULES>, string> = {
   "policy-invalid": "The policy file does not validate: every change fails closed until it is fixed.",
   "facts-unavailable": "GitHub could not provide the facts of the change (an API error): fail closed.",
 };
@@ -43,7 +52,8 @@ const SHELL_RULES: Record<Exclude<RuleId, (typeof RULES)[number]["id"]>, string>
 /** The one-line description of a rule id, for docs and the UI. */
 export function describeRule(id: RuleId): string {
   const rule = RULES.find((r) => r.id === id);
-  return rule ? rule.describe : SHELL_RULES[id as keyof typeof SHELL_RULES];
+  if (rule) return rule.describe;
+  return Object.hasOwn(ACTION_RULES, id) ? ACTION_RULES[id as keyof typeof ACTION_RULES] : SHELL_RULES[id as keyof typeof SHELL_RULES];
 }
 
 /**

@@ -6,7 +6,20 @@ import { compareStrings } from "./compare.js";
 import { describeIdentity } from "./identity.js";
 import type { Actor, ActorRole, AgentActivity, ChangeFacts, Evidence } from "./types.js";
 
-const ROLE_ORDER: readonly ActorRole[] = ["pr_author", "sender", "pusher", "commit_author", "committer", "co_author", "trailer"];
+const ROLE_ORDER: readonly ActorRole[] = [
+  "pr_author",
+  "merged_by",
+  "auto_merge_enabler",
+  "workflow_actor",
+  "triggering_actor",
+  "deployment_creator",
+  "sender",
+  "pusher",
+  "commit_author",
+  "committer",
+  "co_author",
+  "trailer",
+];
 
 const ROLE_LABEL: Record<ActorRole, string> = {
   pr_author: "PR author",
@@ -16,6 +29,11 @@ const ROLE_LABEL: Record<ActorRole, string> = {
   committer: "committer",
   co_author: "co-author trailer",
   trailer: "commit message line",
+  workflow_actor: "workflow run actor",
+  triggering_actor: "workflow run triggered by",
+  deployment_creator: "deployment creator",
+  merged_by: "merged by",
+  auto_merge_enabler: "auto-merge enabled by",
 };
 
 /**
@@ -31,6 +49,15 @@ const ROLE_LABEL: Record<ActorRole, string> = {
  * first commit it appears in is kept) and the result is sorted by key.
  */
 export function identifyAgents(policy: Policy, facts: ChangeFacts): AgentActivity[] {
+  return identifyActors(policy, collectActors(facts));
+}
+
+/**
+ * The AI assistants among `actors`, matched exactly as `identifyAgents` does
+ * (it delegates here): for events that are not a change, such as a workflow
+ * run or a deployment, whose shell lists the actors itself.
+ */
+export function identifyActors(policy: Policy, actors: readonly Actor[]): AgentActivity[] {
   const declared = Object.entries(policy.agents).map(([key, agent]) => ({ key, agent, matcher: matcherForDeclaredAgent(agent) }));
   const catalogue = CATALOGUE.map((entry) => ({ entry, matcher: matcherForCatalogueEntry(entry) }));
   const found = new Map<string, { activity: AgentActivity; evidence: Map<string, Evidence> }>();
@@ -46,7 +73,7 @@ export function identifyAgents(policy: Policy, facts: ChangeFacts): AgentActivit
 
   const claims = new Map<string, Set<string>>();
   const unmatched: Actor[] = [];
-  for (const actor of collectActors(facts)) {
+  for (const actor of actors) {
     const hits = declared.filter((d) => matchesActor(d.matcher, actor));
     if (hits.length === 0) {
       unmatched.push(actor);

@@ -26,19 +26,30 @@ const PARTICIPANT_ROLES: readonly [ActorRole, IgnoreReason][] = [
  * approve (fail closed).
  */
 export function reviewerExclusions(policy: Policy, facts: ChangeFacts): (identity: Identity) => IgnoreReason | undefined {
-  const agentMatchers = [
-    ...Object.values(policy.agents).map(matcherForDeclaredAgent),
-    ...CATALOGUE.map(matcherForCatalogueEntry),
-  ];
+  const nonHuman = agentOrBotExclusion(policy);
   const participants = participantKeys(facts);
   return (identity) => {
-    if (agentMatchers.some((m) => matchesActor(m, { role: "sender", identity }))) return "agent";
-    if (isKnownBot(identity)) return "bot";
+    const reason = nonHuman(identity);
+    if (reason) return reason;
     const keys = identityKeys(identity);
     for (const [role, reason] of PARTICIPANT_ROLES) {
       if (keys.some((k) => participants.get(role)?.has(k))) return reason;
     }
     return facts.commitsComplete ? undefined : "commit authors unverifiable";
+  };
+}
+
+/**
+ * The part of `reviewerExclusions` that needs no change: `agent` for any
+ * identity a declared agent or a catalogue assistant matches, `bot` for any
+ * bot (see `isKnownBot`). Used alone where there is no change to take part in
+ * (a deployment's step-up).
+ */
+export function agentOrBotExclusion(policy: Policy): (identity: Identity) => "agent" | "bot" | undefined {
+  const agentMatchers = [...Object.values(policy.agents).map(matcherForDeclaredAgent), ...CATALOGUE.map(matcherForCatalogueEntry)];
+  return (identity) => {
+    if (agentMatchers.some((m) => matchesActor(m, { role: "sender", identity }))) return "agent";
+    return isKnownBot(identity) ? "bot" : undefined;
   };
 }
 

@@ -30,6 +30,11 @@ export const RULE_IDS = [
   "step-up",
   "too-large-to-verify",
   "facts-unavailable",
+  "workflow-not-allowed",
+  "environment-not-allowed",
+  "environment-step-up",
+  "push-to-protected-branch",
+  "merge-by-agent",
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -50,7 +55,12 @@ export type ActorRole =
   | "commit_author"
   | "committer"
   | "co_author"
-  | "trailer";
+  | "trailer"
+  | "workflow_actor"
+  | "triggering_actor"
+  | "deployment_creator"
+  | "merged_by"
+  | "auto_merge_enabler";
 
 /** Someone (or something) that took part in the change, and where we saw them. */
 export interface Actor {
@@ -83,14 +93,13 @@ export interface ChangedFile {
   patch?: string;
 }
 
-/** The facts of one change (a pull request, or later a push), gathered by a shell. */
-export interface ChangeFacts {
-  kind: "pull_request";
+/** What every change has, whether a pull request or a push; gathered by a shell. */
+interface ChangeFactsBase {
   repository: { owner: string; name: string; defaultBranch: string };
-  number: number;
+  /** The commit judged: a pull request's head, a push's `after` (all zeros when the push deleted the ref). */
   headSha: string;
+  /** A pull request's head branch; a push's branch or tag name (without `refs/heads/`, `refs/tags/`). */
   headRef: string;
-  baseRef: string;
   /** PR author, event sender, pusher. Commit-derived actors are derived by the engine from `commits`. */
   actors: Actor[];
   commits: CommitFact[];
@@ -103,12 +112,42 @@ export interface ChangeFacts {
   policyPaths: string[];
 }
 
+export interface PullRequestFacts extends ChangeFactsBase {
+  kind: "pull_request";
+  number: number;
+  baseRef: string;
+}
+
+/**
+ * A push of one ref. `files` are the changes from `compareBase` to `headSha`;
+ * a push judged on its identities only (a deletion, a tag, a protected
+ * branch) lists none.
+ */
+export interface PushFacts extends ChangeFactsBase {
+  kind: "push";
+  /** The full ref: `refs/heads/…` or `refs/tags/…`. */
+  ref: string;
+  refType: "branch" | "tag";
+  /** The ref's SHA before the push (all zeros when the push created it). */
+  before: string;
+  created: boolean;
+  deleted: boolean;
+  forced: boolean;
+  /** What `files` were compared against: `before`, or the default branch for a created or force-pushed branch. */
+  compareBase?: string;
+  /** False when the compare API may have listed fewer files than changed (it gives no total, and lists at most 300). */
+  filesComplete: boolean;
+}
+
+/** The facts of one change, gathered by a shell. */
+export type ChangeFacts = PullRequestFacts | PushFacts;
+
 export interface EvaluationOptions {
   /** Injected clock: the engine never reads the time itself. */
   now: Date;
 }
 
-export type AssetKind = "path" | "branch" | "policy" | "agent" | "change";
+export type AssetKind = "path" | "branch" | "policy" | "agent" | "change" | "workflow" | "environment";
 
 export interface Asset {
   kind: AssetKind;

@@ -1,4 +1,4 @@
-import type { Actor, ChangeFacts, ChangedFile, CommitFact, FileStatus, Identity } from "../engine/types.js";
+import type { Actor, ChangedFile, CommitFact, FileStatus, Identity, PullRequestFacts } from "../engine/types.js";
 import { step } from "./errors.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 
@@ -39,7 +39,7 @@ export function identityOf(account: AccountLike | null | undefined, person?: Git
 
 const FILE_STATUSES: readonly FileStatus[] = ["added", "modified", "removed", "renamed", "copied", "changed", "unchanged"];
 
-function fileStatus(status: string): FileStatus {
+export function fileStatus(status: string): FileStatus {
   // An unknown status is treated as a modification: every rule still sees the path.
   return (FILE_STATUSES as readonly string[]).includes(status) ? (status as FileStatus) : "modified";
 }
@@ -54,7 +54,7 @@ export async function gatherPullRequestFacts(
   octokit: Octokit,
   repo: RepoRef,
   input: { number: number; /** The event sender, when it acted on the change (not a reviewer). */ sender?: AccountLike | null; policyPaths: string[] },
-): Promise<{ facts: ChangeFacts; pull: PullRequestSummary }> {
+): Promise<{ facts: PullRequestFacts; pull: PullRequestSummary }> {
   const params = { owner: repo.owner, repo: repo.repo, pull_number: input.number };
   const { data: pr } = await step(`read pull request #${input.number}`, () => octokit.rest.pulls.get(params));
 
@@ -85,7 +85,7 @@ export async function gatherPullRequestFacts(
     ...(typeof f.patch === "string" ? { patch: f.patch } : {}),
   }));
 
-  const facts: ChangeFacts = {
+  const facts: PullRequestFacts = {
     kind: "pull_request",
     repository: { owner: repo.owner, name: repo.repo, defaultBranch: pr.base.repo.default_branch },
     number: pr.number,

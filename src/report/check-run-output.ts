@@ -51,6 +51,8 @@ export interface CheckReport {
   error?: string;
   /** What asking the step-up approvers for review did. */
   reviewRequest?: ReviewRequestResult;
+  /** What was judged, when it is not a pull request (e.g. a push): one Markdown line under the policy line. */
+  subject?: string;
 }
 
 // GitHub's documented limits: 65535 characters for summary and text; we keep a margin.
@@ -124,6 +126,7 @@ function decisionTitle(decision: Decision): string {
 
 function renderSummary(report: CheckReport, title: string): string {
   const lines: string[] = [`### ${title}`, "", policyLine(report), ""];
+  if (report.subject) lines.push(`**Change:** ${report.subject}`, "");
   if (report.error) {
     lines.push(`**Error:** ${cell(report.error)}`, "", "The check fails closed until the facts can be gathered. Re-run it once GitHub answers again.");
   }

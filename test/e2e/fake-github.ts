@@ -26,6 +26,12 @@ export class FakeGitHub {
   /** `owner/repo` → ref → path → content. */
   readonly contents = new Map<string, Map<string, Map<string, string>>>();
   readonly pulls = new Map<string, FakePull>();
+  readonly labels: Record<string, unknown>[] = [];
+  readonly issues: Record<string, any>[] = [];
+  readonly comments: Record<string, unknown>[] = [];
+  readonly cancelledRuns: number[] = [];
+  /** `owner/repo` + base...head → compare response. */
+  readonly comparisons = new Map<string, Record<string, unknown>>();
   private server: Server | undefined;
   private readonly failures = new Map<string, number>();
   private readonly token = "ghs_fake_installation_token_0000000000000";
@@ -126,6 +132,44 @@ export class FakeGitHub {
       const previous = (run.output as { annotations?: unknown[] } | undefined)?.annotations ?? [];
       Object.assign(run, body, { output: { ...output, annotations: [...previous, ...(output?.annotations ?? [])] } });
       return send(res, 200, run);
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/compare\/(.+)$/))) {
+      const comparison = this.comparisons.get(`${m[1]}:${decodeURIComponent(m[2]!)}`);
+      if (!comparison) return send(res, 404, { message: "Not Found" });
+      const perPage = Number(url.searchParams.get("per_page") ?? 250);
+      const page = Number(url.searchParams.get("page") ?? 1);
+      const files = (comparison.files as unknown[]).slice((page - 1) * perPage, page * perPage);
+      return send(res, 200, { ...comparison, files });
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/labels\/(.+)$/))) {
+      const label = this.labels.find((l) => l.repo === m![1] && l.name === decodeURIComponent(m![2]!));
+      return label ? send(res, 200, label) : send(res, 404, { message: "Not Found" });
+    }
+    if (method === "POST" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/labels$/))) {
+      const label = { repo: m[1], ...(body as object) };
+      this.labels.push(label);
+      return send(res, 201, label);
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/issues$/))) {
+      const wanted = url.searchParams.get("labels");
+      const open = this.issues.filter((i) => i.repo === m![1] && i.state === "open" && (!wanted || i.labels.some((l: { name: string }) => l.name === wanted)));
+      return this.paged(req, res, url, open);
+    }
+    if (method === "POST" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/issues$/))) {
+      const { labels = [], ...rest } = body as { labels?: string[] };
+      const number = this.issues.length + 1;
+      const issue = { repo: m[1], number, state: "open", html_url: `https://github.com/${m[1]}/issues/${number}`, labels: labels.map((name) => ({ name })), ...rest };
+      this.issues.push(issue);
+      return send(res, 201, issue);
+    }
+    if (method === "POST" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/))) {
+      const comment = { repo: m[1], issue: Number(m[2]), id: this.comments.length + 1, ...(body as object) };
+      this.comments.push(comment);
+      return send(res, 201, comment);
+    }
+    if (method === "POST" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/actions\/runs\/(\d+)\/cancel$/))) {
+      this.cancelledRuns.push(Number(m[2]));
+      return send(res, 202, {});
     }
     return send(res, 404, { message: `Not Found: ${method} ${path}` });
   }

@@ -1,5 +1,5 @@
 import type { ApprovalFacts, ReviewFact, ReviewState, TeamMembership } from "../../src/engine/approvals.js";
-import type { ChangeFacts, Identity } from "../../src/engine/types.js";
+import type { Identity, PullRequestFacts } from "../../src/engine/types.js";
 import type { Policy } from "../../src/policy/schema.js";
 import { actor, commit, makeFacts, makePolicy, who } from "./fixtures.js";
 
@@ -42,7 +42,7 @@ export function approvalPolicy(deps: { users?: string[]; teams?: string[]; count
 }
 
 /** A PR by Devin changing package.json, with one commit by Devin. */
-export function devinPr(overrides: Partial<ChangeFacts> & { paths?: string[] } = {}): ChangeFacts {
+export function devinPr(overrides: Partial<PullRequestFacts> & { paths?: string[] } = {}): PullRequestFacts {
   const devinGit = { name: "Devin AI", email: "158243242+devin-ai-integration[bot]@users.noreply.github.com" };
   return makeFacts({
     headSha: HEAD,
@@ -54,7 +54,7 @@ export function devinPr(overrides: Partial<ChangeFacts> & { paths?: string[] } =
 }
 
 /** A PR opened by alice whose commit carries a Claude Code co-author trailer, plus `extra` message lines. */
-export function claudeAssistedPr(extra: string[] = [], commitOverrides: Parameters<typeof commit>[0] = {}): ChangeFacts {
+export function claudeAssistedPr(extra: string[] = [], commitOverrides: Parameters<typeof commit>[0] = {}): PullRequestFacts {
   const message = ["Bump deps", "", "Co-authored-by: Claude <noreply@anthropic.com>", ...extra].join("\n");
   return makeFacts({
     headSha: HEAD,

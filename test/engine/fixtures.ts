@@ -1,6 +1,6 @@
 import { policySchema, type Policy, type PolicyInput } from "../../src/policy/schema.js";
 import { evaluatePolicy } from "../../src/engine/evaluate-policy.js";
-import type { Actor, ActorRole, ChangeFacts, ChangedFile, CommitFact, Decision, Identity } from "../../src/engine/types.js";
+import type { Actor, ActorRole, ChangeFacts, ChangedFile, CommitFact, Decision, Identity, PullRequestFacts } from "../../src/engine/types.js";
 
 /** Fake facts for engine tables: no HTTP, only the shapes the shells produce. */
 
@@ -61,7 +61,7 @@ export function renamed(previousPath: string, path: string): ChangedFile {
 }
 
 /** Facts for a pull request; `changedFiles` defaults to the number of listed files. */
-export function makeFacts(overrides: Partial<ChangeFacts> & { paths?: string[] } = {}): ChangeFacts {
+export function makeFacts(overrides: Partial<PullRequestFacts> & { paths?: string[] } = {}): PullRequestFacts {
   const { paths, ...rest } = overrides;
   const files = rest.files ?? (paths ?? ["src/app.ts"]).map((p) => file(p));
   return {
@@ -82,7 +82,7 @@ export function makeFacts(overrides: Partial<ChangeFacts> & { paths?: string[] }
 }
 
 /** Facts of a PR opened by Devin. */
-export function devinFacts(overrides: Partial<ChangeFacts> & { paths?: string[] } = {}): ChangeFacts {
+export function devinFacts(overrides: Partial<PullRequestFacts> & { paths?: string[] } = {}): PullRequestFacts {
   return makeFacts({ actors: [actor("pr_author", who.devin)], ...overrides });
 }
 

@@ -1,11 +1,11 @@
 import { agentFields, agentLabel } from "../describe.js";
-import type { Rule } from "../rule.js";
+import type { Rule, RuleContext } from "../rule.js";
 import type { Finding } from "../types.js";
 
 export const agentSuspended = {
   id: "agent-suspended",
   describe: "A declared AI assistant acts while suspended (its revocation switch is on): deny.",
-  evaluate({ agents, policy }) {
+  evaluate({ agents, policy }: Pick<RuleContext, "agents" | "policy">) {
     return agents
       .filter((agent) => agent.declared && policy.agents[agent.key]?.suspended === true)
       .map(

@@ -3,11 +3,15 @@ import { matchesAny } from "../glob.js";
 import type { Rule } from "../rule.js";
 import type { Finding } from "../types.js";
 
-/** Branch names match case as stored (allow side); an empty `branches` list allows no branch. */
+/**
+ * Branch names match case as stored (allow side); an empty `branches` list
+ * allows no branch. A pushed tag is not a branch (tags are out of scope).
+ */
 export const branchScope = {
   id: "branch-scope",
   describe: "A declared AI assistant works on a head branch outside its `branches`: deny.",
   evaluate({ agents, policy, facts }) {
+    if (facts.kind === "push" && facts.refType === "tag") return [];
     return agents.flatMap((agent): Finding[] => {
       const branches = agent.declared ? policy.agents[agent.key]?.branches : undefined;
       if (branches === undefined || matchesAny(facts.headRef, branches, "allow")) return [];

@@ -1,13 +1,13 @@
 import { POLICY_FILE } from "../../policy/schema.js";
 import { agentLabel } from "../describe.js";
-import type { Rule } from "../rule.js";
+import type { Rule, RuleContext } from "../rule.js";
 import type { AgentActivity, Finding } from "../types.js";
 
 /** NHI governance: an identity without an owner is denied until a maintainer registers it. */
 export const unregisteredAgent = {
   id: "unregistered-agent",
   describe: "A known AI assistant that the policy does not declare (it has no owner): deny until a maintainer registers it.",
-  evaluate({ agents, policy }) {
+  evaluate({ agents, policy }: Pick<RuleContext, "agents" | "policy">) {
     return agents
       .filter((agent) => !agent.declared)
       .map((agent): Finding => {

@@ -1,0 +1,150 @@
+import type { Logger } from "probot";
+import { decisionAuditRecord, logAudit, type AuditContext } from "../audit/audit-record.js";
+import { evaluatePolicy } from "../engine/evaluate-policy.js";
+import type { Decision, Policy } from "../engine/types.js";
+import { compareChanges } from "../github/compare-facts.js";
+import { GitHubFactsError } from "../github/errors.js";
+import type { LoadedPolicy } from "../github/load-policy.js";
+import type { Octokit, RepoRef } from "../github/octokit.js";
+import { publishCheckRun } from "../github/publish-check-run.js";
+import { ownCommits, pushFacts, type PushEvent } from "../github/push-event.js";
+import { openPullRequestFrom } from "../github/push-pull-requests.js";
+import { renderCheckRun, type CheckReport, type Conclusion, type PolicySource } from "../report/check-run-output.js";
+import { code } from "../report/markdown.js";
+import type { AppDependencies } from "./dependencies.js";
+
+/** One push of a branch or tag, and what its handler shares with each step. */
+export interface PushTrigger {
+  octokit: Octokit;
+  log: Logger;
+  deps: AppDependencies;
+  repo: RepoRef;
+  defaultBranch: string;
+  event: PushEvent & { refType: "branch" | "tag" };
+  audit: AuditContext;
+}
+
+/**
+ * An assistant pushed to a branch that is not protected: judge the pushed
+ * changes as a pull request's are, and report an "Agent Policy" check run on
+ * the pushed head commit.
+ *
+ * What is compared: `before...after` for an ordinary push. A created branch
+ * has no `before`, and after a force-push `before` may no longer be an
+ * ancestor (its diff would show the rewrite, not the branch); both are
+ * compared with the default branch instead, so the whole branch content is
+ * judged, which fails closed (changes the branch took over from elsewhere
+ * are attributed to it too). A branch with an open pull request is left to
+ * that pull request's evaluation (see `openPullRequestFrom`). Fails closed:
+ * any failure before the report becomes a `failure` check run; only a
+ * failure to post it escapes.
+ */
+export async function evaluatePush(trigger: PushTrigger, loaded: LoadedPolicy, policy: Policy): Promise<void> {
+  const { event, octokit, repo } = trigger;
+  const compareBase = compareBaseOf(trigger);
+  const subject = pushSubject(event, compareBase);
+  let report: CheckReport;
+  try {
+    const open = await openPullRequestFrom(octokit, repo, event.name);
+    if (open !== undefined) {
+      trigger.log.info({ ref: event.ref, pullRequest: open }, `push to ${event.name} is judged by pull request #${open}`);
+      return;
+    }
+    const compared = await compareChanges(octokit, repo, { base: compareBase, head: event.after });
+    const facts = pushFacts(event, {
+      repository: { owner: repo.owner, name: repo.repo, defaultBranch: trigger.defaultBranch },
+      policyPaths: [loaded.path],
+      commits: ownCommits(event, compared.commits),
+      commitsComplete: compared.commitsComplete,
+      files: compared.files,
+      filesComplete: compared.filesComplete,
+      compareBase,
+    });
+    report = { policy: loaded, decision: evaluatePolicy(policy, facts, { now: trigger.deps.clock() }), subject };
+  } catch (error) {
+    const reason = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
+    trigger.log.error({ err: error }, "could not evaluate the push; failing closed");
+    report = { policy: loaded, error: reason, subject };
+  }
+  await reportPush(trigger, report, { compareBase });
+}
+
+/**
+ * The policy could not be read or does not validate, so nobody can be told
+ * apart as an assistant: every pushed branch head gets a `failure` check run
+ * (as every pull request does); a deletion or a tag has no head to report
+ * on and gets an error audit record only.
+ */
+export async function failPushClosed(trigger: PushTrigger, loaded: LoadedPolicy, loadError: string | undefined): Promise<void> {
+  const { event } = trigger;
+  const report: CheckReport = {
+    policy: loaded,
+    subject: pushSubject(event, compareBaseOf(trigger)),
+    ...(loadError ? { error: loadError } : !loaded.result.ok ? { policyIssues: loaded.result.issues } : {}),
+  };
+  if (event.refType === "branch" && !event.deleted) return reportPush(trigger, report, {});
+  auditPush(trigger, loaded, { response: "none", policyValid: loadError !== undefined, error: loadError ?? `${loaded.path} is invalid` });
+}
+
+/** One audit record for a push; `extra` goes into the log line beside it (e.g. `forced`, `compareBase`). */
+export function auditPush(
+  trigger: PushTrigger,
+  policy: PolicySource,
+  input: { decision?: Decision; response: string; policyValid: boolean; error?: string; conclusion?: Conclusion; checkRunId?: number },
+  extra: object = {},
+): void {
+  const { event } = trigger;
+  const record = decisionAuditRecord(trigger.audit, {
+    ...(input.decision ? { decision: input.decision } : {}),
+    policy,
+    policyValid: input.policyValid,
+    response: input.response,
+    ref: event.ref,
+    ...(event.deleted ? {} : { headSha: event.after }),
+    ...(input.conclusion ? { conclusion: input.conclusion } : {}),
+    ...(input.checkRunId !== undefined ? { checkRunId: input.checkRunId, target: { kind: "check_run", id: input.checkRunId } } : {}),
+    ...(input.error ? { error: input.error } : {}),
+    extraRuleIds: [...(input.policyValid ? [] : ["policy-invalid"]), ...(input.error && input.policyValid ? ["facts-unavailable"] : [])],
+  });
+  logAudit(trigger.log, record, { forced: event.forced, created: event.created, deleted: event.deleted, ...extra });
+}
+
+async function reportPush(trigger: PushTrigger, report: CheckReport, extra: object): Promise<void> {
+  const output = renderCheckRun(report);
+  const published = await publishCheckRun(trigger.octokit, trigger.repo, {
+    headSha: trigger.event.after,
+    output,
+    detailsUrl: trigger.event.compareUrl,
+    completedAt: trigger.deps.clock(),
+    ...(trigger.deps.appId ? { appId: trigger.deps.appId } : {}),
+  });
+  auditPush(
+    trigger,
+    report.policy,
+    {
+      ...(report.decision ? { decision: report.decision } : {}),
+      response: "check_run",
+      policyValid: !report.policyIssues?.length,
+      conclusion: output.conclusion,
+      checkRunId: published.id,
+      ...(report.error ? { error: report.error } : {}),
+    },
+    { checkRunCreated: published.created, ...extra },
+  );
+}
+
+/** `before`, or the default branch for a created or force-pushed branch (see `evaluatePush`). */
+function compareBaseOf(trigger: PushTrigger): string {
+  return trigger.event.created || trigger.event.forced ? trigger.defaultBranch : trigger.event.before;
+}
+
+/** The check summary's line saying what was judged; a force-push and a new branch say why the default branch is the base. */
+function pushSubject(event: PushEvent, compareBase: string): string {
+  const head = code(event.after.slice(0, 7));
+  if (event.deleted) return `deletion of ${event.refType} ${code(event.name)}`;
+  if (event.created) return `new branch ${code(event.name)} at ${head}: every change compared with the default branch ${code(compareBase)}, as a new branch has no earlier head`;
+  if (event.forced) {
+    return `force-push to ${code(event.name)} at ${head} (was ${code(event.before.slice(0, 7))}): the old head may not be an ancestor any more, so every change is compared with the default branch ${code(compareBase)}`;
+  }
+  return `push to ${code(event.name)}: ${code(event.before.slice(0, 7))}...${head}`;
+}

@@ -1,0 +1,98 @@
+import type { Context } from "probot";
+import { evaluatePolicy } from "../../engine/evaluate-policy.js";
+import { identifyAgents } from "../../engine/identify-agents.js";
+import { isProtectedBranch } from "../../engine/protected-branch.js";
+import { GitHubFactsError } from "../../github/errors.js";
+import { loadPolicy, type LoadedPolicy } from "../../github/load-policy.js";
+import { decodePush, ownCommits, pushFacts } from "../../github/push-event.js";
+import { builtInPolicy, POLICY_FILE } from "../../policy/schema.js";
+import type { AppDependencies } from "../dependencies.js";
+import { auditPush, evaluatePush, failPushClosed, type PushTrigger } from "../evaluate-push.js";
+import { raiseProtectedPushIncidents } from "../protected-push.js";
+
+/**
+ * A branch or tag was pushed.
+ *
+ * decode → load policy → who is an assistant (pusher, sender, and the
+ * author, committer and trailers of each of the push's own commits, see
+ * `ownCommits`) → then by case:
+ * - a tag: out of scope (tags are not branches; releases are guarded by the
+ *   deployment rules); an assistant's tag push is audited only;
+ * - a protected branch: an incident per assistant (see `raiseProtectedPushIncidents`);
+ * - policy unreadable or invalid: fail closed (`failPushClosed`);
+ * - no assistant: nothing (the policy read is the only call);
+ * - a deleted branch: nothing to check; audited with the identity rules' verdict;
+ * - otherwise: the pushed changes are judged and reported (`evaluatePush`).
+ * The policy is read first because declared agents may be recognised by ids,
+ * logins or e-mails the catalogue does not know. While it is unusable, known
+ * assistants are still recognised from the catalogue, so a push of theirs to
+ * the default branch is still an incident.
+ */
+export function handlePush(deps: AppDependencies) {
+  return async (context: Context<"push">): Promise<void> => {
+    const { payload } = context;
+    const log = context.log.child({ deliveryId: context.id });
+    const event = decodePush(payload);
+    if (event.refType === "other") {
+      log.debug({ ref: event.ref }, "push of a ref that is neither a branch nor a tag; out of scope");
+      return;
+    }
+    const repo = { owner: payload.repository.owner?.login ?? payload.repository.full_name.split("/")[0]!, repo: payload.repository.name };
+    const defaultBranch = payload.repository.default_branch;
+    const trigger: PushTrigger = {
+      octokit: context.octokit,
+      log,
+      deps,
+      repo,
+      defaultBranch,
+      event: { ...event, refType: event.refType },
+      audit: {
+        time: deps.clock(),
+        deliveryId: context.id,
+        ...(payload.installation ? { installationId: payload.installation.id } : {}),
+        repository: `${repo.owner}/${repo.repo}`,
+        event: context.name,
+        ...(payload.sender ? { actor: { login: payload.sender.login, id: payload.sender.id } } : {}),
+      },
+    };
+
+    let loaded: LoadedPolicy = { source: "repository", path: POLICY_FILE, ref: defaultBranch, result: { ok: false, issues: [] } };
+    let loadError: string | undefined;
+    try {
+      loaded = await loadPolicy(context.octokit, { ...repo, defaultBranch }, deps.policyCache);
+    } catch (error) {
+      loadError = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
+      log.error({ err: error }, "could not read the policy for a push; failing closed");
+    }
+    const usable = loaded.result.ok ? loaded.result.policy : undefined;
+    const policy = usable ?? builtInPolicy();
+    const facts = pushFacts(trigger.event, {
+      repository: { owner: repo.owner, name: repo.repo, defaultBranch },
+      policyPaths: [loaded.path],
+      commits: ownCommits(event),
+    });
+    const agents = identifyAgents(policy, facts);
+    const protectedBranch = trigger.event.refType === "branch" && isProtectedBranch(policy, event.name, defaultBranch);
+
+    if (trigger.event.refType === "tag") {
+      if (!usable) return failPushClosed(trigger, loaded, loadError);
+      if (agents.length > 0) {
+        const decision = evaluatePolicy(policy, facts, { now: deps.clock() });
+        auditPush(trigger, loaded, { decision, response: "none", policyValid: true }, { outOfScope: "tag" });
+      }
+      return;
+    }
+    if (agents.length > 0 && protectedBranch) return raiseProtectedPushIncidents(trigger, { loaded, policy, policyValid: usable !== undefined, facts });
+    if (!usable) return failPushClosed(trigger, loaded, loadError);
+    if (agents.length === 0) {
+      log.debug({ ref: event.ref }, "no AI assistant in this push");
+      return;
+    }
+    if (event.deleted) {
+      const decision = evaluatePolicy(policy, facts, { now: deps.clock() });
+      auditPush(trigger, loaded, { decision, response: "none", policyValid: true }, { before: event.before });
+      return;
+    }
+    await evaluatePush(trigger, loaded, usable);
+  };
+}

@@ -1,0 +1,118 @@
+import type { Context, Logger } from "probot";
+import { decisionAuditRecord, logAudit, type AuditContext } from "../../audit/audit-record.js";
+import { decideWorkflowRun } from "../../engine/decide-workflow-run.js";
+import { triggeringAgents } from "../../engine/triggering-agents.js";
+import type { AgentActivity, Decision } from "../../engine/types.js";
+import { cancelWorkflowRun, type CancelOutcome } from "../../github/cancel-workflow-run.js";
+import { GitHubFactsError } from "../../github/errors.js";
+import { loadPolicy, type LoadedPolicy } from "../../github/load-policy.js";
+import type { Octokit, RepoRef } from "../../github/octokit.js";
+import { workflowRunActors, type WorkflowRunSummary } from "../../github/workflow-run.js";
+import { builtInPolicy, POLICY_FILE } from "../../policy/schema.js";
+import type { AppDependencies } from "../dependencies.js";
+
+type WorkflowRunContext = Context<"workflow_run.requested">;
+
+/**
+ * A workflow run was requested: cancel it when an assistant triggered a
+ * workflow its grant does not allow (enforce mode only; audit mode records
+ * what it would have done). A run no assistant triggered costs one policy read
+ * (a cached, conditional request) and writes neither to GitHub nor to the
+ * audit log — unless the policy cannot be read, which is always recorded.
+ *
+ * Fails closed: when the policy is invalid or cannot be read, runs triggered
+ * by assistants the built-in catalogue knows are cancelled; runs by anyone
+ * else are never cancelled (without a policy a declared agent that is not in
+ * the catalogue cannot be recognised, and cancelling people's runs is worse).
+ */
+export function handleWorkflowRun(deps: AppDependencies) {
+  return async (context: WorkflowRunContext): Promise<void> => {
+    const { payload } = context;
+    const run: WorkflowRunSummary = payload.workflow_run;
+    const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
+    const defaultBranch = payload.repository.default_branch;
+    const log = context.log.child({ deliveryId: context.id });
+    const triggeredBy = payload.workflow_run.triggering_actor ?? payload.sender;
+    const auditContext: AuditContext = {
+      time: deps.clock(),
+      deliveryId: context.id,
+      ...(payload.installation ? { installationId: payload.installation.id } : {}),
+      repository: `${repo.owner}/${repo.repo}`,
+      event: context.name,
+      action: payload.action,
+      ...(triggeredBy ? { actor: { login: triggeredBy.login, id: triggeredBy.id } } : {}),
+    };
+    const actors = workflowRunActors(run);
+    const respond = (input: Respond) => respondToRun(context.octokit, log, repo, run, auditContext, input);
+
+    let loaded: LoadedPolicy;
+    try {
+      loaded = await loadPolicy(context.octokit, { ...repo, defaultBranch }, deps.policyCache);
+    } catch (error) {
+      if (!(error instanceof GitHubFactsError)) throw error;
+      const policy = { source: "repository" as const, path: POLICY_FILE, ref: defaultBranch };
+      const agents = triggeringAgents(builtInPolicy(), actors);
+      const decision = failClosed(agents, deps.clock());
+      return respond({ decision, cancel: agents.length > 0, policy, policyValid: true, error: error.message, ruleId: "facts-unavailable" });
+    }
+    const policy = { source: loaded.source, path: loaded.path, ref: loaded.ref, ...(loaded.sha ? { sha: loaded.sha } : {}) };
+    if (!loaded.result.ok) {
+      const agents = triggeringAgents(builtInPolicy(), actors);
+      const decision = failClosed(agents, deps.clock());
+      return respond({ decision, cancel: agents.length > 0, policy, policyValid: false, ruleId: "policy-invalid" });
+    }
+    const agents = triggeringAgents(loaded.result.policy, actors);
+    if (agents.length === 0) return;
+    const decision = decideWorkflowRun(loaded.result.policy, { agents, workflowPath: run.path }, { now: deps.clock() });
+    return respond({ decision, cancel: decision.verdict === "deny" && decision.mode === "enforce", policy, policyValid: true });
+  };
+}
+
+interface Respond {
+  decision: Decision;
+  cancel: boolean;
+  policy: { source: "repository" | "built-in"; path: string; ref: string; sha?: string };
+  policyValid: boolean;
+  error?: string;
+  ruleId?: string;
+}
+
+/** Cancels when asked, then writes the one audit record (also when cancelling failed, before the error escapes). */
+async function respondToRun(octokit: Octokit, log: Logger, repo: RepoRef, run: WorkflowRunSummary, context: AuditContext, input: Respond) {
+  let outcome: CancelOutcome | undefined;
+  let cancelError: unknown;
+  if (input.cancel) {
+    try {
+      outcome = await cancelWorkflowRun(octokit, repo, run.id);
+    } catch (error) {
+      cancelError = error;
+    }
+  }
+  const error = [input.error, cancelError instanceof Error ? cancelError.message : undefined].filter(Boolean).join("; ");
+  const record = decisionAuditRecord(context, {
+    decision: input.decision,
+    policy: input.policy,
+    policyValid: input.policyValid,
+    response: input.cancel ? "cancel_workflow_run" : "none",
+    headSha: run.head_sha,
+    ...(run.head_branch ? { ref: run.head_branch } : {}),
+    target: { kind: "workflow_run", id: run.id, url: run.html_url },
+    ...(error ? { error } : {}),
+    ...(input.ruleId ? { extraRuleIds: [input.ruleId] } : {}),
+  });
+  logAudit(log, record, { workflow: run.path, ...(outcome ? { cancel: outcome } : {}) });
+  if (cancelError !== undefined) throw cancelError;
+}
+
+/** Without a policy the only decision is "agents found by the catalogue are denied". */
+function failClosed(agents: AgentActivity[], now: Date): Decision {
+  return {
+    verdict: agents.length > 0 ? "deny" : "allow",
+    mode: "enforce",
+    agentActivity: agents.length > 0,
+    agents,
+    findings: [],
+    stepUps: [],
+    evaluatedAt: now.toISOString(),
+  };
+}

@@ -1,0 +1,75 @@
+import type { Policy } from "../policy/schema.js";
+import { agentFields, agentLabel, listPatterns } from "./describe.js";
+import { matchesAny } from "./glob.js";
+import { grantFindings } from "./grant-findings.js";
+import { sortFindings } from "./sort-findings.js";
+import { worst, type AgentActivity, type Decision, type EvaluationOptions, type Finding, type RuleId } from "./types.js";
+
+/** The rule this decision emits, with its one-line description (see `describeRule`). */
+export const WORKFLOW_RUN_RULES = {
+  "workflow-not-allowed":
+    "A declared AI assistant triggers a workflow whose file is not in its `workflows.allow`: deny (the run is cancelled).",
+} as const satisfies Partial<Record<RuleId, string>>;
+
+/** What the shell knows about one workflow run. */
+export interface WorkflowRunFacts {
+  /** The assistants that triggered the run (its `actor` / `triggering_actor`), from `identifyActors`. */
+  agents: readonly AgentActivity[];
+  /** The run's workflow as GitHub names it: `.github/workflows/ci.yml`, or `dynamic/…` for GitHub's own dynamic workflows. */
+  workflowPath: string;
+}
+
+/**
+ * May the assistants that triggered this run run this workflow?
+ *
+ * No agent: allow. An undeclared, expired or suspended agent: deny (the grant
+ * rules). A declared agent: allowed when one of its `workflows.allow` globs
+ * matches the workflow's file name (`ci.yml`) or its full path
+ * (`.github/workflows/ci.yml`); either is enough, so both `ci.yml` and
+ * `.github/workflows/deploy-*.yml` work. Globs are allow-side (case as GitHub
+ * stores it, see glob.ts); an empty list allows no workflow, GitHub's dynamic
+ * workflows (Copilot's own sessions, `dynamic/copilot-swe-agent/copilot`)
+ * included. Every triggering agent must be allowed. The result is a Decision
+ * with verdict `allow` or `deny` and no step-ups; `mode` is reported, not
+ * applied (the shell cancels only in enforce mode).
+ */
+export function decideWorkflowRun(policy: Policy, facts: WorkflowRunFacts, options: EvaluationOptions): Decision {
+  const { agents, workflowPath } = facts;
+  const findings = sortFindings(
+    agents.flatMap((agent) => {
+      const grant = grantFindings(policy, [agent], options.now);
+      return grant.length > 0 ? grant : workflowFinding(policy, agent, workflowPath);
+    }),
+  );
+  return {
+    verdict: worst(...findings.map((f) => f.verdict)),
+    mode: policy.mode,
+    agentActivity: agents.length > 0,
+    agents: [...agents],
+    findings,
+    stepUps: [],
+    evaluatedAt: options.now.toISOString(),
+  };
+}
+
+function workflowFinding(policy: Policy, agent: AgentActivity, workflowPath: string): Finding[] {
+  const grant = agent.declared ? policy.agents[agent.key] : undefined;
+  if (!grant) return [];
+  const { allow } = grant.workflows;
+  const fileName = workflowPath.slice(workflowPath.lastIndexOf("/") + 1);
+  if (allow.length > 0 && (matchesAny(fileName, allow, "allow") || matchesAny(workflowPath, allow, "allow"))) return [];
+  const reason =
+    allow.length === 0
+      ? "its policy allows no workflows (workflows.allow is empty)"
+      : `it is not in its allowed workflows (${listPatterns(allow)})`;
+  return [
+    {
+      ruleId: "workflow-not-allowed",
+      verdict: "deny",
+      asset: { kind: "workflow", value: workflowPath },
+      ...agentFields(agent),
+      message: `${agentLabel(agent)} triggered the workflow ${workflowPath}, but ${reason}.`,
+      remedy: `If this agent should run ${fileName}, have the owner add it to agents.${agent.key}.workflows.allow.`,
+    },
+  ];
+}

@@ -1,0 +1,117 @@
+import { createHash } from "node:crypto";
+import { describeRule } from "../engine/evaluate-policy.js";
+import type { AgentActivity, Finding } from "../engine/types.js";
+import type { PolicySource } from "./check-run-output.js";
+import { code, truncate } from "./markdown.js";
+
+/** The label every incident issue carries; the app creates it when the repository lacks it. */
+export const INCIDENT_LABEL = {
+  name: "agent-policy-incident",
+  color: "b60205",
+  description: "An AI assistant did what its policy forbids (raised by agent-policy)",
+} as const;
+
+/** Where the incident happened: a push to a ref, or a pull request. */
+export type IncidentSubject =
+  | { kind: "push"; ref: string; branch: string; sha: string; url: string }
+  | { kind: "pull_request"; number: number; url: string; sha: string };
+
+/** One incident: an incident finding (deny, e.g. `push-to-protected-branch`) of one agent, and its context. */
+export interface Incident {
+  finding: Finding;
+  agent: AgentActivity;
+  subject: IncidentSubject;
+  policy: PolicySource;
+  deliveryId: string;
+  time: Date;
+}
+
+const MAX_EVIDENCE = 20;
+const TEXT_MAX = 4_000;
+
+/**
+ * The same incident repeated (same rule, agent and ref or pull request) has
+ * the same fingerprint, so it is added to the open issue instead of opening
+ * another. Hashed, so branch names cannot break the HTML comment it sits in.
+ */
+export function incidentFingerprint(incident: Incident): string {
+  const where = incident.subject.kind === "push" ? incident.subject.ref : `pull/${incident.subject.number}`;
+  const digest = createHash("sha256").update([incident.finding.ruleId, incident.agent.key, where].join("\u0000")).digest("hex");
+  return `${incident.finding.ruleId}/${digest.slice(0, 24)}`;
+}
+
+/** The hidden marker in the issue body that names the fingerprint. */
+export function incidentMarker(fingerprint: string): string {
+  return `<!-- agent-policy-incident:${fingerprint} -->`;
+}
+
+export function renderIncidentIssue(incident: Incident): { title: string; body: string } {
+  const { finding, agent, subject, policy } = incident;
+  const where = subject.kind === "push" ? subject.branch : `#${subject.number}`;
+  const title = truncate(`Agent policy incident: ${finding.ruleId} by ${agent.key} on ${where}`, 250);
+  const lines = [
+    incidentMarker(incidentFingerprint(incident)),
+    `### Agent policy incident: ${code(finding.ruleId)}`,
+    "",
+    plain(finding.message),
+    "",
+    "| | |",
+    "|---|---|",
+    `| **Agent** | ${code(agent.key)} (${agent.declared ? "declared in the policy" : `${plain(agent.name)}, not registered`}) |`,
+    `| **Owner** | ${ownerCell(agent)} |`,
+    `| **Where** | ${whereCell(subject)} |`,
+    `| **Rule** | ${code(finding.ruleId)}: ${plain(describeRule(finding.ruleId))} |`,
+    `| **Evidence** | ${evidenceCell(agent)} |`,
+    `| **Policy** | ${code(policy.path)} on ${code(policy.ref)}${policy.sha ? ` (blob ${code(policy.sha.slice(0, 12))})` : ""} |`,
+    `| **Detected** | ${incident.time.toISOString()} (delivery ${code(incident.deliveryId)}) |`,
+    "",
+    "#### What to do",
+    "",
+    plain(finding.remedy ?? "Review what the assistant did and undo what was not approved."),
+    "",
+    "A repeat of this incident is added below as a comment. Close this issue once it is handled; a later repeat then opens a new one.",
+  ];
+  return { title, body: lines.join("\n") };
+}
+
+/** A repeat of an open incident: when, what and where, and the owner is asked again. */
+export function renderIncidentComment(incident: Incident): string {
+  const { finding, agent, subject } = incident;
+  return [
+    `**Again** at ${incident.time.toISOString()} (delivery ${code(incident.deliveryId)}): ${plain(finding.message)}`,
+    "",
+    `- **Where:** ${whereCell(subject)}`,
+    `- **Evidence:** ${evidenceCell(agent)}`,
+    `- **Owner:** ${ownerCell(agent)}`,
+  ].join("\n");
+}
+
+/** The owner is mentioned (it is validated as `@user` or `@org/team`), so GitHub notifies them. */
+function ownerCell(agent: AgentActivity): string {
+  return agent.owner ?? "none: the assistant is not registered in the policy, so nobody is accountable for it yet";
+}
+
+function whereCell(subject: IncidentSubject): string {
+  if (subject.kind === "push") return `push to ${code(subject.branch)} at [${code(subject.sha.slice(0, 7))}](${subject.url})`;
+  return `[pull request #${subject.number}](${subject.url}) (head ${code(subject.sha.slice(0, 7))})`;
+}
+
+function evidenceCell(agent: AgentActivity): string {
+  const shown = agent.evidence.slice(0, MAX_EVIDENCE).map((e) => code(e.detail));
+  const more = agent.evidence.length - shown.length;
+  return (shown.join("; ") || "—") + (more > 0 ? `; and ${more} more` : "");
+}
+
+/**
+ * Text that came from the event (branch names, commit identities, messages):
+ * kept on one line for the table, without HTML, and without live @mentions,
+ * so an event cannot make the app ping arbitrary people.
+ */
+function plain(text: string): string {
+  return truncate(text, TEXT_MAX)
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/\|/g, "\\|")
+    .replace(/[\r\n]+/g, " ")
+    .replace(/@(?=[A-Za-z0-9])/g, "@\u200b");
+}

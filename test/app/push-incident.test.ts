@@ -1,0 +1,155 @@
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createHarness, REPO_PATH } from "./harness.js";
+import { listedIssue, mockComment, mockIssueList, mockNewIncident } from "./incident-mocks.js";
+import { AFTER, BEFORE, COPILOT_PUSHER, HUMAN_PUSHER, HUMAN_SENDER, mockCommitPulls, mockPolicy, payloadCommit, pushPayload, ZERO } from "./push-mocks.js";
+
+const MASTER = "refs/heads/master";
+
+describe("push to a protected branch → incident", () => {
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    expect(pending).toEqual([]);
+  });
+
+  it("opens a labelled issue naming the agent, its owner, the commit, the rule and what to do, and audits it as critical", async () => {
+    const h = await createHarness();
+    const scope = mockPolicy();
+    mockCommitPulls(scope, AFTER);
+    const { label, issue } = mockNewIncident(scope);
+    await h.receive("push", pushPayload({ ref: MASTER }));
+
+    expect(label.body).toEqual({ name: "agent-policy-incident", color: "b60205", description: "An AI assistant did what its policy forbids (raised by agent-policy)" });
+    expect(issue.body!.title).toBe("Agent policy incident: push-to-protected-branch by copilot on master");
+    expect(issue.body!.labels).toEqual(["agent-policy-incident"]);
+    const lines = issue.body!.body.split("\n");
+    expect(lines[0]).toMatch(/^<!-- agent-policy-incident:push-to-protected-branch\/[0-9a-f]{24} -->$/);
+    expect(lines.slice(1)).toEqual([
+      "### Agent policy incident: `push-to-protected-branch`",
+      "",
+      "copilot (owner @\u200bCodertocat/platform) pushed to the protected branch master (the default branch); assistants must go through a reviewed pull request.",
+      "",
+      "| | |",
+      "|---|---|",
+      "| **Agent** | `copilot` (declared in the policy) |",
+      "| **Owner** | @Codertocat/platform |",
+      "| **Where** | push to `master` at [`6113728`](https://github.com/Codertocat/Hello-World/compare/ec26c3e57ca3...6113728f27ae) |",
+      "| **Rule** | `push-to-protected-branch`: An AI assistant pushes to, force-pushes to, creates or deletes a protected branch (the default branch or `protected_branches`): incident. |",
+      "| **Evidence** | `event sender Copilot (id 198982749)`; `pusher Copilot (id 198982749) as Copilot <198982749+Copilot@users.noreply.github.com>`; `commit author Copilot as Copilot <198982749+Copilot@users.noreply.github.com> in 6113728`; `committer Copilot as Copilot <198982749+Copilot@users.noreply.github.com> in 6113728` |",
+      "| **Policy** | `.agent-policy.yml` on `master` (blob `0123456789ab`) |",
+      "| **Detected** | 2026-11-27T12:00:00.000Z (delivery `delivery-1`) |",
+      "",
+      "#### What to do",
+      "",
+      "@\u200bCodertocat/platform: review the pushed commits and revert what was not reviewed; then restrict the assistant's push access with a branch ruleset so it cannot push there again.",
+      "",
+      "A repeat of this incident is added below as a comment. Close this issue once it is handled; a later repeat then opens a new one.",
+    ]);
+    expect(h.audit()).toEqual([
+      expect.objectContaining({
+        event: "push",
+        ref: MASTER,
+        headSha: AFTER,
+        decision: "deny",
+        response: "incident",
+        severity: "critical",
+        ruleIds: ["branch-scope", "push-to-protected-branch"],
+        target: { kind: "issue", id: 42, url: "https://github.com/Codertocat/Hello-World/issues/42" },
+        policy: expect.objectContaining({ valid: true }),
+      }),
+    ]);
+  });
+
+  it("comments on the open issue of a repeated incident instead of opening another", async () => {
+    const first = await createHarness();
+    const scope = mockPolicy();
+    mockCommitPulls(scope, AFTER);
+    const { issue } = mockNewIncident(scope);
+    await first.receive("push", pushPayload({ ref: MASTER }), "d-1");
+    const marker = issue.body!.body.split("\n")[0];
+
+    const again = await createHarness();
+    const next = "1".repeat(40);
+    const second = mockPolicy();
+    mockCommitPulls(second, next);
+    mockIssueList(second, [[listedIssue(40, "unrelated"), listedIssue(41, `${marker}\nforged`, { login: "mallory", id: 66, type: "User" }), listedIssue(42, issue.body!.body)]]);
+    const comment = mockComment(second, 42);
+    await again.receive("push", pushPayload({ ref: MASTER, before: AFTER, after: next, commits: [payloadCommit(next, "Again", { ...COPILOT_PUSHER, username: "Copilot" })] }), "d-2");
+    expect(comment.body!.body.split("\n")[0]).toBe(
+      "**Again** at 2026-11-27T12:00:00.000Z (delivery `d-2`): copilot (owner @\u200bCodertocat/platform) pushed to the protected branch master (the default branch); assistants must go through a reviewed pull request.",
+    );
+    expect(comment.body!.body).toContain("- **Where:** push to `master` at [`1111111`]");
+    expect(comment.body!.body).toContain("- **Owner:** @Codertocat/platform");
+    expect(again.audit()[0]).toMatchObject({ response: "incident", severity: "critical", target: { kind: "issue", id: 42 } });
+    expect(again.logs.find((l) => l.audit)).toMatchObject({ issueCreated: false });
+  });
+
+  it("raises an incident for an agent deleting a protected branch (protected_branches glob)", async () => {
+    const h = await createHarness();
+    const { issue } = mockNewIncident(mockPolicy());
+    await h.receive("push", pushPayload({ ref: "refs/heads/release/1.x", after: ZERO, deleted: true, commits: [] }));
+    expect(issue.body!.title).toBe("Agent policy incident: push-to-protected-branch by copilot on release/1.x");
+    expect(issue.body!.body).toContain("copilot (owner @\u200bCodertocat/platform) deleted the protected branch release/1.x (protected_branches: release/*)");
+    expect(issue.body!.body).toContain(`push to \`release/1.x\` at [\`${BEFORE.slice(0, 7)}\`]`);
+    expect(h.audit()[0]).toMatchObject({ ref: "refs/heads/release/1.x", response: "incident", severity: "critical" });
+    expect(h.audit()[0].headSha).toBeUndefined();
+  });
+
+  it("leaves GitHub's merge of a pull request to merge-by-agent: a squash commit authored by the agent is no incident", async () => {
+    const h = await createHarness();
+    const scope = mockPolicy();
+    mockCommitPulls(scope, AFTER, [{ number: 2, state: "closed", merged_at: "2026-11-27T11:59:00Z", merge_commit_sha: AFTER }]);
+    const squash = payloadCommit(AFTER, "Implement the change (#2)", { ...COPILOT_PUSHER, username: "Copilot" });
+    await h.receive("push", pushPayload({ ref: MASTER, pusher: HUMAN_PUSHER, sender: HUMAN_SENDER, commits: [squash] }));
+    expect(h.audit()).toEqual([]);
+    expect(h.logs.some((l) => l.msg === "push to master merges pull request #2; judged as a merge")).toBe(true);
+  });
+
+  it("ignores agent commits that were pushed before (a merge brings a branch's commits to master)", async () => {
+    const h = await createHarness();
+    mockPolicy();
+    const old = payloadCommit(BEFORE, "Earlier agent work", { ...COPILOT_PUSHER, username: "Copilot" }, false);
+    await h.receive("push", pushPayload({ ref: MASTER, pusher: HUMAN_PUSHER, sender: HUMAN_SENDER, commits: [old] }));
+    expect(h.audit()).toEqual([]);
+  });
+
+  it("still raises an incident for a catalogue assistant while the policy is unreadable", async () => {
+    const h = await createHarness();
+    const scope = mockPolicy(null);
+    mockCommitPulls(scope, AFTER);
+    const { issue } = mockNewIncident(scope);
+    await h.receive("push", pushPayload({ ref: MASTER, sender: { login: "copilot-swe-agent[bot]", id: 198982749, type: "Bot" } }));
+    expect(issue.body!.title).toBe("Agent policy incident: push-to-protected-branch by copilot-coding-agent on master");
+    expect(h.audit()[0]).toMatchObject({ response: "incident", decision: "error", policy: expect.objectContaining({ valid: false }) });
+  });
+
+  it("audits a failure to open the issue as an error and rejects the delivery, without crashing", async () => {
+    const h = await createHarness();
+    const scope = mockPolicy();
+    mockCommitPulls(scope, AFTER);
+    mockIssueList(scope);
+    scope.get(`${REPO_PATH}/labels/agent-policy-incident`).reply(200, { name: "agent-policy-incident" });
+    scope.post(`${REPO_PATH}/issues`).reply(500, { message: "Server Error" });
+    const delivery = h.receive("push", pushPayload({ ref: MASTER }));
+    await expect(delivery).rejects.toThrow("GitHub API failure while trying to open an incident issue (HTTP 500)");
+    expect(h.audit()).toEqual([
+      expect.objectContaining({
+        response: "incident",
+        severity: "critical",
+        decision: "error",
+        error: "could not report the incident: GitHub API failure while trying to open an incident issue (HTTP 500): Server Error",
+      }),
+    ]);
+    expect(h.logs.some((l) => l.level === 50 && /redelivered/.test(l.msg))).toBe(true);
+  });
+
+  it("posts no check run for a human's push to master", async () => {
+    const h = await createHarness();
+    mockPolicy();
+    const commit = payloadCommit(AFTER, "Fix typo", { ...HUMAN_PUSHER, username: "octo-dev" });
+    await h.receive("push", pushPayload({ ref: MASTER, pusher: HUMAN_PUSHER, sender: HUMAN_SENDER, commits: [commit] }));
+    expect(h.audit()).toEqual([]);
+  });
+});

@@ -1,0 +1,171 @@
+import { createRequire } from "node:module";
+import nock from "nock";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { COPILOT, COPILOT_COMMITTER, DEVIN, HUMAN } from "../fixtures/github.js";
+import { createHarness, mockToken, policyContent } from "./harness.js";
+
+const REPO = "/repos/octo-org/octo-repo";
+const RUN_ID = 289782451;
+const POLICY = `version: 1
+agents:
+  copilot:
+    owner: "@octo-org/platform"
+    match: { ids: [198982749] }
+    workflows: { allow: ["ci.yml"] }
+`;
+
+/**
+ * The real `workflow_run.requested` example of @octokit/webhooks-examples
+ * (repository octo-org/octo-repo, workflow .github/workflows/test.yml). It was
+ * recorded without an installation, which every delivery to an app carries:
+ * one is added.
+ */
+function runEvent(actors: { actor?: object; triggering?: object; path?: string; author?: object } = {}) {
+  const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as { name: string; examples: Record<string, any>[] }[];
+  const found = examples.find((e) => e.name === "workflow_run")?.examples.find((e) => e.action === "requested");
+  const payload = structuredClone(found!);
+  payload.installation = { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  const run = payload.workflow_run;
+  if (actors.actor) run.actor = { ...run.actor, ...actors.actor };
+  if (actors.triggering) run.triggering_actor = { ...run.triggering_actor, ...actors.triggering };
+  if (actors.path) run.path = actors.path;
+  if (actors.author) run.head_commit.author = actors.author;
+  return payload;
+}
+
+const byCopilot = { actor: COPILOT, triggering: COPILOT };
+
+function mockPolicy(reply: string | { status: number } = POLICY) {
+  const scope = mockToken();
+  const contents = scope.get(`${REPO}/contents/.agent-policy.yml`).query({ ref: "master" });
+  if (typeof reply === "string") contents.reply(200, policyContent(reply), { etag: '"p1"' });
+  else contents.reply(reply.status, { message: "Server Error" });
+  return scope;
+}
+
+function expectCancel(scope: nock.Scope, status = 202) {
+  scope.post(`${REPO}/actions/runs/${RUN_ID}/cancel`).reply(status, status === 409 ? { message: "Cannot cancel a workflow run that is completed." } : {});
+}
+
+describe("workflow_run.requested", () => {
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    expect(pending).toEqual([]);
+  });
+
+  it("leaves a person's run alone: one policy read, no write, no audit record", async () => {
+    const h = await createHarness();
+    mockPolicy();
+    await h.receive("workflow_run", runEvent());
+    expect(h.audit()).toEqual([]);
+  });
+
+  it("does not treat a run as the agent's because its head commit is the agent's (a person pushed it)", async () => {
+    const h = await createHarness();
+    mockPolicy();
+    await h.receive("workflow_run", runEvent({ actor: HUMAN, triggering: HUMAN, author: { name: "Copilot", email: COPILOT_COMMITTER.email } }));
+    expect(h.audit()).toEqual([]);
+  });
+
+  it("lets an agent run a workflow it is allowed, and records it", async () => {
+    const h = await createHarness();
+    mockPolicy();
+    await h.receive("workflow_run", runEvent({ ...byCopilot, path: ".github/workflows/ci.yml" }));
+    expect(h.audit()).toEqual([
+      expect.objectContaining({ event: "workflow_run", action: "requested", decision: "allow", response: "none", ruleIds: [], agents: [{ key: "copilot", declared: true, owner: "@octo-org/platform" }] }),
+    ]);
+  });
+
+  it("cancels a workflow the agent may not run, and records the cancellation", async () => {
+    const h = await createHarness();
+    expectCancel(mockPolicy());
+    await h.receive("workflow_run", runEvent({ ...byCopilot, author: { name: "Copilot", email: COPILOT_COMMITTER.email } }));
+    const [record] = h.audit();
+    expect(record).toEqual({
+      time: "2026-11-27T12:00:00.000Z",
+      deliveryId: "delivery-1",
+      installationId: 1,
+      repository: "octo-org/octo-repo",
+      event: "workflow_run",
+      action: "requested",
+      actor: { login: "Copilot", id: 198982749 },
+      headSha: "3484a3fb816e0859fd6e1cea078d76385ff50625",
+      ref: "master",
+      agents: [{ key: "copilot", declared: true, owner: "@octo-org/platform" }],
+      decision: "deny",
+      response: "cancel_workflow_run",
+      mode: "enforce",
+      ruleIds: ["workflow-not-allowed"],
+      findings: [{ ruleId: "workflow-not-allowed", verdict: "deny", asset: "workflow:.github/workflows/test.yml", agent: "copilot" }],
+      approvers: [],
+      target: { kind: "workflow_run", id: RUN_ID, url: "https://github.com/octo-org/octo-repo/actions/runs/289782451" },
+      policy: { source: "repository", path: ".agent-policy.yml", ref: "master", sha: "0123456789abcdef0123456789abcdef01234567", valid: true },
+      severity: "info",
+    });
+    expect(h.logs.find((l) => l.audit)).toMatchObject({ cancel: "cancelled", workflow: ".github/workflows/test.yml" });
+  });
+
+  it("records a run that completed before it could be cancelled (409) without failing", async () => {
+    const h = await createHarness();
+    expectCancel(mockPolicy(), 409);
+    await h.receive("workflow_run", runEvent(byCopilot));
+    expect(h.audit()).toEqual([expect.objectContaining({ decision: "deny", response: "cancel_workflow_run" })]);
+    expect(h.audit()[0].error).toBeUndefined();
+    expect(h.logs.find((l) => l.audit)).toMatchObject({ cancel: "already_completed" });
+  });
+
+  it("cancels a run an unregistered catalogue assistant triggered (a re-run by Devin)", async () => {
+    const h = await createHarness();
+    expectCancel(mockPolicy());
+    await h.receive("workflow_run", runEvent({ actor: HUMAN, triggering: DEVIN, path: ".github/workflows/ci.yml" }));
+    expect(h.audit()[0]).toMatchObject({ decision: "deny", response: "cancel_workflow_run", ruleIds: ["unregistered-agent"], agents: [{ key: "devin", declared: false }] });
+  });
+
+  it("only reports in audit mode", async () => {
+    const h = await createHarness();
+    mockPolicy(`${POLICY}mode: audit\n`);
+    await h.receive("workflow_run", runEvent(byCopilot));
+    expect(h.audit()).toEqual([expect.objectContaining({ decision: "deny", mode: "audit", response: "none", ruleIds: ["workflow-not-allowed"] })]);
+  });
+
+  it("fails closed on an invalid policy: cancels a catalogue agent's run, records the error", async () => {
+    const h = await createHarness();
+    expectCancel(mockPolicy("version: 1\nagents: { copilot: { owner: nobody } }\n"));
+    await h.receive("workflow_run", runEvent(byCopilot));
+    expect(h.audit()).toEqual([
+      expect.objectContaining({ decision: "error", response: "cancel_workflow_run", ruleIds: ["policy-invalid"], agents: [{ key: "copilot-coding-agent", declared: false }], policy: expect.objectContaining({ valid: false }) }),
+    ]);
+  });
+
+  it("never cancels a person's run, even on an invalid policy, but records the error", async () => {
+    const h = await createHarness();
+    mockPolicy("version: 2\n");
+    await h.receive("workflow_run", runEvent());
+    expect(h.audit()).toEqual([expect.objectContaining({ decision: "error", response: "none", ruleIds: ["policy-invalid"], agents: [] })]);
+  });
+
+  it("fails closed when the policy cannot be read: cancels the agent's run", async () => {
+    const h = await createHarness();
+    expectCancel(mockPolicy({ status: 502 }));
+    await h.receive("workflow_run", runEvent(byCopilot));
+    expect(h.audit()).toEqual([
+      expect.objectContaining({
+        decision: "error",
+        response: "cancel_workflow_run",
+        ruleIds: ["facts-unavailable"],
+        error: expect.stringContaining("GitHub API failure while trying to read .agent-policy.yml from master (HTTP 502)"),
+      }),
+    ]);
+  });
+
+  it("records a failed cancellation and lets the delivery fail, so it can be redelivered", async () => {
+    const h = await createHarness();
+    expectCancel(mockPolicy(), 500);
+    await expect(h.receive("workflow_run", runEvent(byCopilot))).rejects.toThrow();
+    expect(h.audit()).toEqual([
+      expect.objectContaining({ decision: "error", response: "cancel_workflow_run", error: expect.stringContaining(`cancel workflow run ${RUN_ID} (HTTP 500)`) }),
+    ]);
+  });
+});
