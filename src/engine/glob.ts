@@ -20,7 +20,9 @@ export const GLOB_LIMITS = {
 
 export type GlobSide = "allow" | "deny";
 
-const cache = new Map<string, Minimatch>();
+// One map per side, keyed by the pattern itself: patterns are the policy's own
+// strings, whose hashes V8 keeps, so a lookup costs no string building.
+const cache: Record<GlobSide, Map<string, Minimatch>> = { allow: new Map(), deny: new Map() };
 
 /** Returns an error message for a glob the policy must refuse, or undefined when it is usable. */
 export function checkGlob(pattern: string): string | undefined {
@@ -54,12 +56,12 @@ export function checkGlob(pattern: string): string | undefined {
 }
 
 function compile(pattern: string, side: GlobSide): Minimatch {
-  const key = `${side}\u0000${pattern}`;
-  let mm = cache.get(key);
+  const compiled = cache[side];
+  let mm = compiled.get(pattern);
   if (!mm) {
     mm = new Minimatch(pattern, { dot: true, nocase: side === "deny", nocomment: true, nonegate: true, noext: true });
-    if (cache.size > 10_000) cache.clear();
-    cache.set(key, mm);
+    if (compiled.size > 10_000) compiled.clear();
+    compiled.set(pattern, mm);
   }
   return mm;
 }

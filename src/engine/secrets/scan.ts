@@ -38,7 +38,16 @@ export function scanAddedLines(patch: string, maxHits: number = MAX_HITS_PER_FIL
   return hits;
 }
 
+/**
+ * Every detector's regex starts at one of these literals, so a line with none
+ * of them cannot match any detector: one test per line instead of one per
+ * detector keeps a 3000-file pull request cheap. Keep in step with DETECTORS
+ * (the true-positive tests fail when a detector's literal is missing here).
+ */
+const ANCHORS = /AKIA|ASIA|ABIA|ACCA|A3T|gh[pousr]_|github_pat_|glpat-|-----BEGIN |xox[bpar]-|hooks\.slack\.com|k_live_|AIza|npm_|sk-|eyJ/;
+
 function scanLine(text: string, line: number): SecretHit[] {
+  if (!ANCHORS.test(text)) return [];
   const long = text.length > MAX_SCANNED_LINE_LENGTH;
   const taken: Array<[start: number, end: number]> = [];
   const hits: SecretHit[] = [];
