@@ -1,7 +1,6 @@
-import { createRequire } from "node:module";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { COPILOT, COPILOT_COMMITTER, DEVIN, HUMAN } from "../fixtures/github.js";
+import { COPILOT, COPILOT_COMMITTER, DEVIN, HUMAN, workflowRunRequestedPayload } from "../fixtures/github.js";
 import { createHarness, mockToken, policyContent } from "./harness.js";
 
 const REPO = "/repos/octo-org/octo-repo";
@@ -14,17 +13,9 @@ agents:
     workflows: { allow: ["ci.yml"] }
 `;
 
-/**
- * The real `workflow_run.requested` example of @octokit/webhooks-examples
- * (repository octo-org/octo-repo, workflow .github/workflows/test.yml). It was
- * recorded without an installation, which every delivery to an app carries:
- * one is added.
- */
+/** The real `workflow_run.requested` example (repository octo-org/octo-repo, workflow .github/workflows/test.yml). */
 function runEvent(actors: { actor?: object; triggering?: object; path?: string; author?: object } = {}) {
-  const examples = createRequire(import.meta.url)("@octokit/webhooks-examples") as { name: string; examples: Record<string, any>[] }[];
-  const found = examples.find((e) => e.name === "workflow_run")?.examples.find((e) => e.action === "requested");
-  const payload = structuredClone(found!);
-  payload.installation = { id: 1, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  const payload = workflowRunRequestedPayload();
   const run = payload.workflow_run;
   if (actors.actor) run.actor = { ...run.actor, ...actors.actor };
   if (actors.triggering) run.triggering_actor = { ...run.triggering_actor, ...actors.triggering };

@@ -133,6 +133,12 @@ export class FakeGitHub {
       Object.assign(run, body, { output: { ...output, annotations: [...previous, ...(output?.annotations ?? [])] } });
       return send(res, 200, run);
     }
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/commits\/([^/]+)\/pulls$/))) {
+      return send(res, 200, []);
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/pulls$/))) {
+      return send(res, 200, []);
+    }
     if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/compare\/(.+)$/))) {
       const comparison = this.comparisons.get(`${m[1]}:${decodeURIComponent(m[2]!)}`);
       if (!comparison) return send(res, 404, { message: "Not Found" });

@@ -9,7 +9,9 @@ import {
   COPILOT_COMMITTER,
   DEVIN,
   examplePayload,
+  examplePayloadWhere,
   fileEntry,
+  workflowRunRequestedPayload,
   HUMAN,
   pullResponse,
 } from "../fixtures/github.js";
@@ -220,5 +222,43 @@ describe("the app's HTTP server process, end to end", () => {
     expect(approved.audit).toMatchObject({ decision: "allow", conclusion: "success", approvals: [{ stepUp: "dependencies", approvedBy: ["octo-lead"], satisfied: true }] });
     const latest = runsOn(sha).at(-1)!;
     expect(latest).toMatchObject({ conclusion: "success", output: { title: "Approved: step-up review satisfied for copilot" } });
+  });
+
+  it("opens an incident issue when Copilot pushes straight to the protected default branch", async () => {
+    const push = examplePayloadWhere("push", (p) => p.ref === "refs/heads/master" && Boolean(p.installation));
+    const after = "9".repeat(40);
+    push.before = "8".repeat(40);
+    push.after = after;
+    push.created = false;
+    push.pusher = { name: "copilot-swe-agent[bot]", email: "198982749+Copilot@users.noreply.github.com" };
+    push.sender = { ...push.sender, ...COPILOT };
+    push.commits = [
+      { ...push.commits[0], id: after, distinct: true, message: "Hotfix", author: { name: "copilot-swe-agent[bot]", email: "198982749+Copilot@users.noreply.github.com" } },
+    ];
+    push.head_commit = push.commits[0];
+    const res = await app.sendWebhook("push", push, SECRET, "delivery-16");
+    expect(res.status).toBe(200);
+    const issue = await waitFor(() => github.issues.find((i) => i.repo === REPO));
+    expect(issue.labels).toEqual([{ name: "agent-policy-incident" }]);
+    expect(issue.title).toContain("push-to-protected-branch");
+    expect(issue.body).toContain("@Codertocat/platform");
+    expect(github.labels).toEqual([expect.objectContaining({ repo: REPO, name: "agent-policy-incident" })]);
+    const record = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-16"));
+    expect(record.audit).toMatchObject({ response: "incident", severity: "critical", ruleIds: expect.arrayContaining(["push-to-protected-branch"]), target: { kind: "issue", id: issue.number } });
+  });
+
+  it("cancels a workflow run Copilot triggered outside its workflows.allow, and leaves a person's run alone", async () => {
+    const run = (id: number, actor: object) => {
+      const payload = workflowRunRequestedPayload();
+      payload.repository = pullEvent(1, "a".repeat(40), "x", COPILOT).repository;
+      payload.workflow_run = { ...payload.workflow_run, id, path: ".github/workflows/deploy.yml", actor, triggering_actor: actor };
+      payload.sender = { ...payload.sender, ...actor };
+      return payload;
+    };
+    expect((await app.sendWebhook("workflow_run", run(4242, COPILOT), SECRET, "delivery-17")).status).toBe(200);
+    expect((await app.sendWebhook("workflow_run", run(4243, HUMAN), SECRET, "delivery-18")).status).toBe(200);
+    const record = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-17"));
+    expect(record.audit).toMatchObject({ response: "cancel_workflow_run", decision: "deny", ruleIds: ["workflow-not-allowed"] });
+    expect(github.cancelledRuns).toEqual([4242]);
   });
 });
