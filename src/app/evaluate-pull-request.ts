@@ -12,9 +12,9 @@ import { checkProposedPolicy } from "../github/proposed-policy.js";
 import { publishCheckRun } from "../github/publish-check-run.js";
 import { gatherPullRequestFacts, type PullRequestSummary } from "../github/pull-request-facts.js";
 import { requestStepUpReviews } from "../github/request-step-up-reviews.js";
-import { POLICY_FILE } from "../policy/schema.js";
 import { renderCheckRun, type CheckReport } from "../report/check-run-output.js";
 import type { AppDependencies } from "./dependencies.js";
+import { unreadPolicy } from "./read-policy.js";
 
 /** Why a pull request is being evaluated, and what the event told us. */
 export interface PullRequestTrigger {
@@ -43,7 +43,7 @@ export async function evaluatePullRequest(octokit: Octokit, log: Logger, deps: A
   const { repo } = trigger;
   let headSha = trigger.headSha;
   let detailsUrl = trigger.detailsUrl;
-  let loaded: LoadedPolicy = { source: "repository", path: POLICY_FILE, ref: trigger.defaultBranch, result: { ok: false, issues: [] } };
+  let loaded: LoadedPolicy = unreadPolicy(trigger.defaultBranch);
   let report: CheckReport;
   try {
     loaded = await loadPolicy(octokit, { ...repo, defaultBranch: trigger.defaultBranch }, deps.policyCache);

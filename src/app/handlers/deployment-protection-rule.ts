@@ -1,11 +1,12 @@
 import type { Context } from "probot";
-import { decisionAuditRecord, logAudit, type AuditContext } from "../../audit/audit-record.js";
+import { decisionAuditRecord, logAudit } from "../../audit/audit-record.js";
 import type { DeploymentVerdict } from "../../engine/decide-deployment.js";
 import type { Actor } from "../../engine/types.js";
 import { parseDeploymentCallback } from "../../github/deployment-callback.js";
 import { reviewDeployment } from "../../github/review-deployment.js";
 import { account } from "../../github/workflow-run.js";
 import { POLICY_FILE } from "../../policy/schema.js";
+import { auditContextFor } from "../audit-context.js";
 import type { AppDependencies } from "../dependencies.js";
 import { judgeDeployment, type DeploymentJudgement } from "../judge-deployment.js";
 
@@ -34,15 +35,7 @@ export function handleDeploymentProtectionRule(deps: AppDependencies) {
     const log = context.log.child({ deliveryId: context.id });
     const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
     const environment = payload.environment ?? "";
-    const auditContext: AuditContext = {
-      time: deps.clock(),
-      deliveryId: context.id,
-      ...(payload.installation ? { installationId: payload.installation.id } : {}),
-      repository: `${repo.owner}/${repo.repo}`,
-      event: context.name,
-      action: payload.action,
-      ...(payload.sender ? { actor: { login: payload.sender.login, id: payload.sender.id } } : {}),
-    };
+    const auditContext = auditContextFor(context, deps.clock());
     const deployment = payload.deployment;
     const target = deployment ? { kind: "deployment", id: deployment.id, url: deployment.url } : undefined;
     const ref = deployment?.ref;

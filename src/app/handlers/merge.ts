@@ -1,11 +1,11 @@
 import type { Context } from "probot";
-import { decisionAuditRecord, logAudit, type AuditContext } from "../../audit/audit-record.js";
+import { decisionAuditRecord, logAudit } from "../../audit/audit-record.js";
 import { decideMerge } from "../../engine/decide-merge.js";
 import type { Actor, PullRequestFacts } from "../../engine/types.js";
-import { GitHubFactsError } from "../../github/errors.js";
-import { loadPolicy, type LoadedPolicy } from "../../github/load-policy.js";
 import { identityOf } from "../../github/pull-request-facts.js";
-import { builtInPolicy, POLICY_FILE } from "../../policy/schema.js";
+import { builtInPolicy } from "../../policy/schema.js";
+import { auditContextFor } from "../audit-context.js";
+import { readPolicy } from "../read-policy.js";
 import type { AppDependencies } from "../dependencies.js";
 import { raiseIncidents } from "../raise-incidents.js";
 
@@ -31,24 +31,10 @@ export function handleMerge(deps: AppDependencies) {
     const log = context.log.child({ deliveryId: context.id });
     const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
     const defaultBranch = payload.repository.default_branch;
-    const audit: AuditContext = {
-      time: deps.clock(),
-      deliveryId: context.id,
-      ...(payload.installation ? { installationId: payload.installation.id } : {}),
-      repository: `${repo.owner}/${repo.repo}`,
-      event: context.name,
-      action: payload.action,
-      ...(payload.sender ? { actor: { login: payload.sender.login, id: payload.sender.id } } : {}),
-    };
+    const audit = auditContextFor(context, deps.clock());
 
-    let loaded: LoadedPolicy = { source: "repository", path: POLICY_FILE, ref: defaultBranch, result: { ok: false, issues: [] } };
-    let loadError: string | undefined;
-    try {
-      loaded = await loadPolicy(context.octokit, { ...repo, defaultBranch }, deps.policyCache);
-    } catch (error) {
-      loadError = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
-      log.error({ err: error }, "could not read the policy for a merge; judging with the catalogue only");
-    }
+    const { loaded, error: loadError, cause } = await readPolicy(context.octokit, { ...repo, defaultBranch }, deps.policyCache);
+    if (loadError) log.error({ err: cause }, "could not read the policy for a merge; judging with the catalogue only");
     const policyValid = loaded.result.ok;
     const facts: PullRequestFacts = {
       kind: "pull_request",

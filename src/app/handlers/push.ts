@@ -2,10 +2,10 @@ import type { Context } from "probot";
 import { evaluatePolicy } from "../../engine/evaluate-policy.js";
 import { identifyAgents } from "../../engine/identify-agents.js";
 import { isProtectedBranch } from "../../engine/protected-branch.js";
-import { GitHubFactsError } from "../../github/errors.js";
-import { loadPolicy, type LoadedPolicy } from "../../github/load-policy.js";
 import { decodePush, ownCommits, pushFacts } from "../../github/push-event.js";
-import { builtInPolicy, POLICY_FILE } from "../../policy/schema.js";
+import { builtInPolicy } from "../../policy/schema.js";
+import { auditContextFor } from "../audit-context.js";
+import { readPolicy } from "../read-policy.js";
 import type { AppDependencies } from "../dependencies.js";
 import { auditPush, evaluatePush, failPushClosed, type PushTrigger } from "../evaluate-push.js";
 import { raiseProtectedPushIncidents } from "../protected-push.js";
@@ -46,24 +46,11 @@ export function handlePush(deps: AppDependencies) {
       repo,
       defaultBranch,
       event: { ...event, refType: event.refType },
-      audit: {
-        time: deps.clock(),
-        deliveryId: context.id,
-        ...(payload.installation ? { installationId: payload.installation.id } : {}),
-        repository: `${repo.owner}/${repo.repo}`,
-        event: context.name,
-        ...(payload.sender ? { actor: { login: payload.sender.login, id: payload.sender.id } } : {}),
-      },
+      audit: auditContextFor(context, deps.clock()),
     };
 
-    let loaded: LoadedPolicy = { source: "repository", path: POLICY_FILE, ref: defaultBranch, result: { ok: false, issues: [] } };
-    let loadError: string | undefined;
-    try {
-      loaded = await loadPolicy(context.octokit, { ...repo, defaultBranch }, deps.policyCache);
-    } catch (error) {
-      loadError = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
-      log.error({ err: error }, "could not read the policy for a push; failing closed");
-    }
+    const { loaded, error: loadError, cause } = await readPolicy(context.octokit, { ...repo, defaultBranch }, deps.policyCache);
+    if (loadError) log.error({ err: cause }, "could not read the policy for a push; failing closed");
     const usable = loaded.result.ok ? loaded.result.policy : undefined;
     const policy = usable ?? builtInPolicy();
     const facts = pushFacts(trigger.event, {

@@ -9,6 +9,7 @@ import { loadPolicy, type LoadedPolicy } from "../../github/load-policy.js";
 import type { Octokit, RepoRef } from "../../github/octokit.js";
 import { workflowRunActors, type WorkflowRunSummary } from "../../github/workflow-run.js";
 import { builtInPolicy, POLICY_FILE } from "../../policy/schema.js";
+import { auditContextFor } from "../audit-context.js";
 import type { AppDependencies } from "../dependencies.js";
 
 type WorkflowRunContext = Context<"workflow_run.requested">;
@@ -33,15 +34,7 @@ export function handleWorkflowRun(deps: AppDependencies) {
     const defaultBranch = payload.repository.default_branch;
     const log = context.log.child({ deliveryId: context.id });
     const triggeredBy = payload.workflow_run.triggering_actor ?? payload.sender;
-    const auditContext: AuditContext = {
-      time: deps.clock(),
-      deliveryId: context.id,
-      ...(payload.installation ? { installationId: payload.installation.id } : {}),
-      repository: `${repo.owner}/${repo.repo}`,
-      event: context.name,
-      action: payload.action,
-      ...(triggeredBy ? { actor: { login: triggeredBy.login, id: triggeredBy.id } } : {}),
-    };
+    const auditContext = auditContextFor(context, deps.clock(), triggeredBy);
     const actors = workflowRunActors(run);
     const respond = (input: Respond) => respondToRun(context.octokit, log, repo, run, auditContext, input);
 
