@@ -1,5 +1,5 @@
 import type { Policy } from "../policy/schema.js";
-import type { ApprovalFacts, IgnoreReason, ReviewFact, ReviewState, StepUpStatus, TeamMembership } from "./approval-types.js";
+import type { ApprovalFacts, IgnoreReason, ReviewFact, ReviewState, StepUpStatus } from "./approval-types.js";
 import { compareStrings } from "./compare.js";
 import { reviewerExclusions } from "./reviewer-exclusions.js";
 import type { ChangeFacts, Decision, Identity, StepUpRequirement } from "./types.js";

@@ -1,9 +1,9 @@
+import { decisionFrom } from "./decision.js";
 import type { Policy } from "../policy/schema.js";
 import { grantFindings } from "./grant-findings.js";
 import { identifyAgents } from "./identify-agents.js";
 import { mergeByAgent } from "./rules/merge-by-agent.js";
-import { sortFindings } from "./sort-findings.js";
-import { worst, type Decision, type EvaluationOptions, type PullRequestFacts } from "./types.js";
+import { type Decision, type EvaluationOptions, type PullRequestFacts } from "./types.js";
 
 /**
  * Did an assistant merge this pull request (or enable its auto-merge)?
@@ -18,14 +18,5 @@ import { worst, type Decision, type EvaluationOptions, type PullRequestFacts } f
  */
 export function decideMerge(policy: Policy, facts: PullRequestFacts, options: EvaluationOptions): Decision {
   const agents = identifyAgents(policy, facts);
-  const findings = sortFindings([...grantFindings(policy, agents, options.now), ...mergeByAgent.evaluate({ agents, facts })]);
-  return {
-    verdict: worst(...findings.map((f) => f.verdict)),
-    mode: policy.mode,
-    agentActivity: agents.length > 0,
-    agents,
-    findings,
-    stepUps: [],
-    evaluatedAt: options.now.toISOString(),
-  };
+  return decisionFrom(policy, agents, [...grantFindings(policy, agents, options.now), ...mergeByAgent.evaluate({ agents, facts })], options);
 }

@@ -1,9 +1,9 @@
+import { decisionFrom } from "./decision.js";
 import type { Policy } from "../policy/schema.js";
 import { agentFields, agentLabel, listPatterns } from "./describe.js";
 import { matchesAny } from "./glob.js";
 import { grantFindings } from "./grant-findings.js";
-import { sortFindings } from "./sort-findings.js";
-import { worst, type AgentActivity, type Decision, type EvaluationOptions, type Finding, type RuleId } from "./types.js";
+import { type AgentActivity, type Decision, type EvaluationOptions, type Finding, type RuleId } from "./types.js";
 
 /** The rule this decision emits, with its one-line description (see `describeRule`). */
 export const WORKFLOW_RUN_RULES = {
@@ -35,21 +35,11 @@ export interface WorkflowRunFacts {
  */
 export function decideWorkflowRun(policy: Policy, facts: WorkflowRunFacts, options: EvaluationOptions): Decision {
   const { agents, workflowPath } = facts;
-  const findings = sortFindings(
-    agents.flatMap((agent) => {
-      const grant = grantFindings(policy, [agent], options.now);
-      return grant.length > 0 ? grant : workflowFinding(policy, agent, workflowPath);
-    }),
-  );
-  return {
-    verdict: worst(...findings.map((f) => f.verdict)),
-    mode: policy.mode,
-    agentActivity: agents.length > 0,
-    agents: [...agents],
-    findings,
-    stepUps: [],
-    evaluatedAt: options.now.toISOString(),
-  };
+  const findings = agents.flatMap((agent) => {
+    const grant = grantFindings(policy, [agent], options.now);
+    return grant.length > 0 ? grant : workflowFinding(policy, agent, workflowPath);
+  });
+  return decisionFrom(policy, agents, findings, options);
 }
 
 function workflowFinding(policy: Policy, agent: AgentActivity, workflowPath: string): Finding[] {

@@ -1,3 +1,4 @@
+import { decisionFrom } from "./decision.js";
 import type { Policy } from "../policy/schema.js";
 import { collectStepUps } from "./collect-step-ups.js";
 import { DEPLOYMENT_RULES } from "./decide-deployment.js";
@@ -19,8 +20,7 @@ import { stepUp } from "./rules/step-up.js";
 import { tooLargeToVerify } from "./rules/too-large-to-verify.js";
 import { unregisteredAgent } from "./rules/unregistered-agent.js";
 import { unsafePath } from "./rules/unsafe-path.js";
-import { sortFindings } from "./sort-findings.js";
-import { worst, type ChangeFacts, type Decision, type EvaluationOptions, type RuleId } from "./types.js";
+import { type ChangeFacts, type Decision, type EvaluationOptions, type RuleId } from "./types.js";
 
 /** Every rule the engine runs, in evaluation order (the output order is fixed by sorting, not by this). */
 export const RULES = [
@@ -65,14 +65,5 @@ export function describeRule(id: RuleId): string {
 export function evaluatePolicy(policy: Policy, facts: ChangeFacts, options: EvaluationOptions): Decision {
   const agents = identifyAgents(policy, facts);
   const context: RuleContext = { policy, facts, agents, files: collectChangedPaths(facts.files), now: options.now };
-  const findings = sortFindings(RULES.flatMap((rule) => rule.evaluate(context)));
-  return {
-    verdict: worst(...findings.map((f) => f.verdict)),
-    mode: policy.mode,
-    agentActivity: agents.length > 0,
-    agents,
-    findings,
-    stepUps: collectStepUps(policy, findings),
-    evaluatedAt: options.now.toISOString(),
-  };
+  return decisionFrom(policy, agents, RULES.flatMap((rule) => rule.evaluate(context)), options, (findings) => collectStepUps(policy, findings));
 }

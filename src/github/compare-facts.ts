@@ -1,7 +1,7 @@
 import type { ChangedFile, CommitFact } from "../engine/types.js";
 import { step } from "./errors.js";
 import type { Octokit, RepoRef } from "./octokit.js";
-import { fileStatus, identityOf } from "./pull-request-facts.js";
+import { changedFileOf, commitFactOf } from "./pull-request-facts.js";
 
 /** The compare API lists at most 300 files per response, and never more than 3000 in all. */
 export const COMPARE_FILES_PER_PAGE = 300;
@@ -42,26 +42,12 @@ export async function compareChanges(octokit: Octokit, repo: RepoRef, range: { b
       octokit.rest.repos.compareCommitsWithBasehead({ owner: repo.owner, repo: repo.repo, basehead, per_page: 100, page }),
     );
     totalCommits = data.total_commits;
-    commits.push(
-      ...data.commits.map((c) => ({
-        sha: c.sha,
-        message: c.commit.message,
-        author: identityOf(c.author, c.commit.author),
-        committer: identityOf(c.committer, c.commit.committer),
-      })),
-    );
+    commits.push(...data.commits.map(commitFactOf));
     const pageFiles = data.files ?? [];
     if (pageFiles.length > 0) lastFilesPage = pageFiles.length;
     for (const f of pageFiles) {
       if (files.has(f.filename)) continue;
-      files.set(f.filename, {
-        path: f.filename,
-        ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
-        status: fileStatus(f.status),
-        additions: f.additions,
-        deletions: f.deletions,
-        ...(typeof f.patch === "string" ? { patch: f.patch } : {}),
-      });
+      files.set(f.filename, changedFileOf(f));
     }
     const moreCommits = data.commits.length >= 100 && commits.length < totalCommits;
     const moreFiles = pageFiles.length >= COMPARE_FILES_PER_PAGE && files.size < COMPARE_MAX_FILES;

@@ -39,9 +39,43 @@ export function identityOf(account: AccountLike | null | undefined, person?: Git
 
 const FILE_STATUSES: readonly FileStatus[] = ["added", "modified", "removed", "renamed", "copied", "changed", "unchanged"];
 
-export function fileStatus(status: string): FileStatus {
+function fileStatus(status: string): FileStatus {
   // An unknown status is treated as a modification: every rule still sees the path.
   return (FILE_STATUSES as readonly string[]).includes(status) ? (status as FileStatus) : "modified";
+}
+
+/** A commit as the pulls and compare APIs list it: the GitHub accounts, and the git identities they were linked from. */
+export function commitFactOf(c: {
+  sha: string;
+  commit: { message: string; author?: GitPersonLike | null; committer?: GitPersonLike | null };
+  author?: AccountLike | null;
+  committer?: AccountLike | null;
+}): CommitFact {
+  return {
+    sha: c.sha,
+    message: c.commit.message,
+    author: identityOf(c.author, c.commit.author),
+    committer: identityOf(c.committer, c.commit.committer),
+  };
+}
+
+/** A changed file as the pulls and compare APIs list it; `patch` is absent when GitHub omits the diff. */
+export function changedFileOf(f: {
+  filename: string;
+  previous_filename?: string;
+  status: string;
+  additions: number;
+  deletions: number;
+  patch?: string;
+}): ChangedFile {
+  return {
+    path: f.filename,
+    ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
+    status: fileStatus(f.status),
+    additions: f.additions,
+    deletions: f.deletions,
+    ...(typeof f.patch === "string" ? { patch: f.patch } : {}),
+  };
 }
 
 /**
@@ -69,21 +103,8 @@ export async function gatherPullRequestFacts(
   const actors: Actor[] = [{ role: "pr_author", identity: author }];
   if (input.sender) actors.push({ role: "sender", identity: identityOf(input.sender) });
 
-  const commitFacts: CommitFact[] = commits.map((c) => ({
-    sha: c.sha,
-    message: c.commit.message,
-    author: identityOf(c.author, c.commit.author),
-    committer: identityOf(c.committer, c.commit.committer),
-  }));
-
-  const changedFiles: ChangedFile[] = files.map((f) => ({
-    path: f.filename,
-    ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
-    status: fileStatus(f.status),
-    additions: f.additions,
-    deletions: f.deletions,
-    ...(typeof f.patch === "string" ? { patch: f.patch } : {}),
-  }));
+  const commitFacts = commits.map(commitFactOf);
+  const changedFiles = files.map(changedFileOf);
 
   const facts: PullRequestFacts = {
     kind: "pull_request",
