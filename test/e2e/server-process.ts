@@ -68,9 +68,9 @@ export class AppProcess {
     if (child.exitCode === null) child.kill("SIGKILL");
   }
 
-  /** POSTs a webhook the way GitHub does, signed with `secret`. */
+  /** POSTs a webhook the way GitHub does, signed with `secret`; a string payload is sent as it is. */
   async sendWebhook(event: string, payload: unknown, secret: string, deliveryId: string): Promise<Response> {
-    const body = JSON.stringify(payload);
+    const body = typeof payload === "string" ? payload : JSON.stringify(payload);
     const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
     return fetch(`http://127.0.0.1:${this.port}/api/github/webhooks`, {
       method: "POST",

@@ -171,6 +171,16 @@ describe("the app's HTTP server process, end to end", () => {
     expect(runsOn(sha)).toHaveLength(0);
   });
 
+  it("survives a signed but malformed body and an event it does not handle", async () => {
+    const before = github.requests.length;
+    const garbage = await app.sendWebhook("pull_request", "{ not json", SECRET, "delivery-bad-json");
+    expect(garbage.status).toBeGreaterThanOrEqual(400);
+    const unknown = await app.sendWebhook("star", { action: "created", repository: { full_name: REPO }, installation: { id: 1 } }, SECRET, "delivery-star");
+    expect(unknown.status).toBe(200);
+    expect(github.requests.length).toBe(before);
+    expect((await fetch(`http://127.0.0.1:${app.port}/ping`)).status).toBe(200);
+  });
+
   it("fails closed when GitHub cannot list the PR's files", async () => {
     const sha = "e".repeat(40);
     github.setPull(REPO, 14, {
