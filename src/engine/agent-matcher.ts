@@ -1,5 +1,5 @@
 import type { AgentPolicy } from "../policy/schema.js";
-import { findCatalogueEntry, type CatalogueEntry } from "./catalogue.js";
+import { CATALOGUE, findCatalogueEntry, type CatalogueEntry } from "./catalogue.js";
 import { parseNoreplyEmail } from "./identity.js";
 import type { Actor } from "./types.js";
 import { matchesWildcard } from "./wildcard.js";
@@ -9,6 +9,13 @@ export interface AgentMatcher {
   ids: ReadonlySet<number>;
   /** Lower-cased. */
   logins: ReadonlySet<string>;
+  /**
+   * Lower-cased login → the ids it is pinned to: those of every part (the
+   * policy's own `match`, one catalogue entry) that lists the login next to
+   * ids, and those the catalogue knows for it. A login absent here matches
+   * whatever the actor's id.
+   */
+  loginIds: ReadonlyMap<string, ReadonlySet<number>>;
   /** Lower-cased. */
   emails: ReadonlySet<string>;
   trailers: readonly string[];
@@ -24,13 +31,29 @@ interface MatcherParts {
   authorNameSuffixes?: readonly string[];
 }
 
+/** Lower-cased login → ids, from every part that lists both. */
+function loginPins(parts: readonly MatcherParts[]): Map<string, Set<number>> {
+  const pins = new Map<string, Set<number>>();
+  for (const part of parts) {
+    if (!part.ids || part.ids.length === 0) continue;
+    for (const login of part.logins ?? []) {
+      const key = login.toLowerCase();
+      const ids = pins.get(key) ?? new Set<number>();
+      part.ids.forEach((id) => ids.add(id));
+      pins.set(key, ids);
+    }
+  }
+  return pins;
+}
+
 function buildMatcher(parts: readonly MatcherParts[]): AgentMatcher {
   const lower = (list: readonly string[] | undefined) => (list ?? []).map((s) => s.toLowerCase());
   return {
     ids: new Set(parts.flatMap((p) => p.ids ?? [])),
     logins: new Set(parts.flatMap((p) => lower(p.logins))),
+    loginIds: loginPins([...parts, ...CATALOGUE]),
     emails: new Set(parts.flatMap((p) => lower(p.emails))),
-    trailers: parts.flatMap((p) => p.trailers ?? []),
+    trailers: parts.flatMap((p) => (p.trailers ?? []).map(canonicalTrailer)),
     authorNameSuffixes: parts.flatMap((p) => lower(p.authorNameSuffixes)),
   };
 }
@@ -53,32 +76,49 @@ export function matcherForDeclaredAgent(agent: AgentPolicy): AgentMatcher {
  * True when the actor is this agent.
  *
  * The numeric id is authoritative: a login matches only when the actor's id is
- * unknown or the matcher lists no ids, so the Copilot reviewer (login `Copilot`,
- * id 175728472) never passes for the coding agent. A noreply e-mail counts as
- * the id (or login) it encodes. Trailer patterns match the whole raw line.
+ * unknown or the login is not pinned to other ids (see `loginIds`), so the
+ * Copilot reviewer (login `Copilot`, id 175728472) never passes for the coding
+ * agent, while the ids of a catalogue entry named in `match.catalogue` do not
+ * disable the policy's own id-less logins. A noreply e-mail counts as the id
+ * (or login) it encodes. Trailer patterns match the whole line, with the
+ * separator of a `Key: value` trailer read as git reads it (`Key:value`,
+ * `Key : value`).
  */
 export function matchesActor(matcher: AgentMatcher, actor: Actor): boolean {
   const { identity } = actor;
   if (identity.id !== undefined && matcher.ids.has(identity.id)) return true;
-  if (identity.login && matcher.logins.has(identity.login.toLowerCase())) {
-    if (identity.id === undefined || matcher.ids.size === 0) return true;
-  }
+  if (identity.login && loginMatches(matcher, identity.login.toLowerCase(), identity.id)) return true;
   if (identity.email) {
     const email = identity.email.trim().toLowerCase();
     if (matcher.emails.has(email)) return true;
     const noreply = parseNoreplyEmail(email);
     if (noreply?.id !== undefined && matcher.ids.has(noreply.id)) return true;
-    if (noreply?.login && matcher.logins.has(noreply.login)) {
-      if (noreply.id === undefined || matcher.ids.size === 0) return true;
-    }
+    if (noreply?.login && loginMatches(matcher, noreply.login, noreply.id)) return true;
   }
   if (identity.name) {
-    const name = identity.name.toLowerCase();
+    const name = identity.name.trim().toLowerCase();
     if (matcher.authorNameSuffixes.some((suffix) => name.endsWith(suffix))) return true;
   }
   if (actor.trailer !== undefined) {
-    const line = actor.trailer;
+    const line = canonicalTrailer(actor.trailer);
     if (matcher.trailers.some((pattern) => matchesWildcard(pattern, line))) return true;
   }
   return false;
+}
+
+/** `login` (lower-cased) is one of the matcher's, and `id` is unknown or one the login is pinned to, if any. */
+function loginMatches(matcher: AgentMatcher, login: string, id: number | undefined): boolean {
+  if (!matcher.logins.has(login)) return false;
+  const pinned = matcher.loginIds.get(login);
+  return id === undefined || pinned === undefined || pinned.has(id);
+}
+
+/**
+ * A `Key: value` line (or pattern) with its separator written one way: git
+ * reads `Key:value` and `Key :  value` as the same trailer, so neither the
+ * catalogue nor a policy pattern may depend on the spacing. Anything else is
+ * returned unchanged. Linear: the key is one character class anchored at the start.
+ */
+export function canonicalTrailer(line: string): string {
+  return line.replace(/^([A-Za-z0-9-]+)[ \t]*:[ \t]*/, "$1: ");
 }

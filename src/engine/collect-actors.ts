@@ -8,7 +8,8 @@ import type { Actor, ChangeFacts, CommitFact } from "./types.js";
  */
 const MAX_LINE = 4096;
 
-const CO_AUTHOR = /^co-authored-by:\s*(.*)$/i;
+/** Git allows blanks between a trailer's key and its separator: `Co-authored-by : X <x@y>`. */
+const CO_AUTHOR = /^co-authored-by[ \t]*:\s*(.*)$/i;
 
 /**
  * Every actor of a change: the shell's actors (PR author, sender, pusher) plus,

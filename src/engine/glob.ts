@@ -42,8 +42,11 @@ export function checkGlob(pattern: string): string | undefined {
   // Count expansions with a capped expander before compiling: minimatch would otherwise build up to
   // 100 000 patterns first (four 26-way brace sets take ~0.8 s), and a capped compile silently leaves
   // a large numeric range unexpanded.
-  if (braceExpand(pattern, { braceExpandMax: GLOB_LIMITS.maxExpansions + 1 }).length > GLOB_LIMITS.maxExpansions)
-    return `glob expands to more than ${GLOB_LIMITS.maxExpansions} patterns`;
+  const expanded = braceExpand(pattern, { braceExpandMax: GLOB_LIMITS.maxExpansions + 1 });
+  if (expanded.length > GLOB_LIMITS.maxExpansions) return `glob expands to more than ${GLOB_LIMITS.maxExpansions} patterns`;
+  // Changed paths and branch names never end in '/', so such a glob (or brace alternative) would match
+  // nothing: a deny list or protected_branches entry written `src/auth/` would silently protect nothing.
+  if (expanded.some((p) => p.endsWith("/"))) return "glob must not end with '/'; write 'dir/**' for everything below a directory";
   let mm: Minimatch;
   try {
     mm = new Minimatch(pattern, { dot: true });

@@ -34,11 +34,15 @@ const agentName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "must be an agent name: lower-case letters, digits, '-' and '_', at most 63 characters");
 
-/** A user `@alice` or a team `@org/team`. */
+/**
+ * A user `@alice` or a team `@org/team`. A team slug starts with a letter or
+ * digit: `@acme/..` would reach the API as `/orgs/acme/teams/../members`,
+ * which URL normalisation turns into the organisation's member list.
+ */
 const owner = z
   .string()
   .regex(
-    /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9._-]{1,100})?$/,
+    /^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?$/,
     "must be a GitHub user (@alice) or team (@org/team)",
   )
   .describe("The accountable human or team: a GitHub user `@alice` or team `@org/team`.");
@@ -67,7 +71,16 @@ const login = z
   .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "must be a GitHub login, e.g. octocat or my-app[bot]");
 const teamSlug = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/, "must be a team written org/team-slug (no @)");
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be a team written org/team-slug (no @)");
+
+/**
+ * Deliberately looser than zod's e-mail check, which refuses the `[bot]` in
+ * GitHub App noreply addresses (`158243242+devin-ai-integration[bot]@users.noreply.github.com`).
+ */
+const email = z
+  .string()
+  .max(254)
+  .regex(/^[^\s@<>]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/, "must be an e-mail address, e.g. 158243242+devin-ai-integration[bot]@users.noreply.github.com");
 
 const agentMatch = z
   .strictObject({
@@ -78,7 +91,7 @@ const agentMatch = z
       .describe("Ids of built-in catalogue assistants (see README) whose known identities this agent covers."),
     ids: z.array(z.number().int().positive()).max(100).optional().describe("Numeric GitHub account ids."),
     logins: z.array(login).max(100).optional().describe("GitHub logins, e.g. `devin-ai-integration[bot]`."),
-    emails: z.array(z.string().email()).max(100).optional().describe("Commit author/committer e-mail addresses."),
+    emails: z.array(email).max(100).optional().describe("Commit author/committer e-mail addresses."),
     trailers: z
       .array(z.string().min(3).max(200))
       .max(50)

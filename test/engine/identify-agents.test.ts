@@ -46,6 +46,9 @@ describe("identifyAgents: catalogue", () => {
     ["a human PR", makeFacts({ actors: [actor("pr_author", who.alice)], commits: [commit()] }), []],
     ["a bot outside the catalogue (dependabot)", makeFacts({ actors: [actor("pr_author", { login: "dependabot[bot]", id: 49699333, type: "Bot" })] }), []],
     ["a mention of Claude in prose is not a trailer", makeFacts({ commits: [commit({ message: "Ask claude about Co-authored-by lines" })] }), []],
+    ["a co-author trailer with a blank before its colon (git reads it)", makeFacts({ commits: [commit({ message: "x\n\nCo-authored-by : Claude <noreply@anthropic.com>" })] }), ["claude-code (undeclared)"]],
+    ["a trailer pattern whatever the spacing around its colon", makeFacts({ commits: [commit({ message: "Update\n\nReplit-Commit-Author:Agent" })] }), ["replit-agent (undeclared)"]],
+    ["aider author-name suffix with trailing blanks", makeFacts({ commits: [commit({ author: { name: "Alice Doe (aider) ", email: "alice@example.com" } })] }), ["aider (undeclared)"]],
   ])("%s", (_name, facts, expected) => {
     expect(keys(noPolicy, facts)).toEqual(expected);
   });
@@ -70,6 +73,21 @@ describe("identifyAgents: declared agents", () => {
     ["by the id in a noreply e-mail", { ids: [4242] }, makeFacts({ commits: [commit({ author: { name: "B", email: "4242+b@users.noreply.github.com" } })] })],
     ["by trailer pattern", { trailers: ["Co-authored-by: Claude*"] }, makeFacts({ commits: [commit({ message: "x\n\nco-authored-by: claude <noreply@anthropic.com>" })] })],
     ["via the catalogue", { catalogue: ["copilot-coding-agent"] }, makeFacts({ actors: [actor("pr_author", who.copilotAgent)] })],
+    [
+      "by trailer pattern whatever the spacing after the colon",
+      { trailers: ["Co-authored-by: Claude*"] },
+      makeFacts({ commits: [commit({ message: "x\n\nCo-Authored-By:Claude <noreply@anthropic.com>\nCo-authored-by :\tClaude <noreply@anthropic.com>" })] }),
+    ],
+    [
+      "by its own id-less login although its catalogue entry lists ids",
+      { catalogue: ["devin"], logins: ["acme-bot[bot]"] },
+      makeFacts({ actors: [actor("pr_author", { login: "acme-bot[bot]", id: 5555, type: "Bot" })] }),
+    ],
+    [
+      "by its own id-less login in a noreply e-mail although its catalogue entry lists ids",
+      { catalogue: ["devin"], logins: ["acme-bot[bot]"] },
+      makeFacts({ commits: [commit({ author: { name: "acme", email: "5555+acme-bot[bot]@users.noreply.github.com" } })] }),
+    ],
   ])("matches %s and is not also unregistered", (_name, match, facts) => {
     const agents = identifyAgents(declared(match), facts);
     expect(agents.map((a) => [a.key, a.declared, a.owner])).toEqual([["bot", true, "@acme/platform"]]);

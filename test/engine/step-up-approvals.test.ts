@@ -57,6 +57,8 @@ const cases: [string, ChangeFacts, ApprovalFacts, Expect, Policy?][] = [
     approvals([review(bob, "APPROVED", 1)]), { satisfied: false, ignored: [{ login: "bob", reason: "co-author" }] }],
   ["co-author via noreply id after a rename excluded", claudeAssistedPr(["Co-authored-by: Bob <2001+old-bob@users.noreply.github.com>"]),
     approvals([review(bob, "APPROVED", 1)]), { satisfied: false, ignored: [{ login: "bob", reason: "co-author" }] }],
+  ["co-author via a trailer with a blank before its colon excluded", claudeAssistedPr(["Co-authored-by : Bob <2001+bob@users.noreply.github.com>"]),
+    approvals([review(bob, "APPROVED", 1)]), { satisfied: false, ignored: [{ login: "bob", reason: "co-author" }] }],
   ["co-author via legacy login noreply e-mail excluded", claudeAssistedPr(["co-authored-by: B <Bob@users.noreply.github.com>"]),
     approvals([review(bob, "APPROVED", 1)]), { satisfied: false, ignored: [{ login: "bob", reason: "co-author" }] }],
   ["co-author via a plain e-mail the shell resolved for the reviewer excluded", claudeAssistedPr(["Co-authored-by: Bob <Bob@Corp.example>"]),

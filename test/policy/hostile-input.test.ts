@@ -57,6 +57,8 @@ describe("parsePolicy refuses hostile input quickly", () => {
     ["a 10 000-character pattern", "a/".repeat(5000), "glob is longer than 256 characters"],
     ["a pile of wildcards", "*a".repeat(40), "glob has more than 16 wildcards"],
     ["an extglob", "+(a|b)/**", "extglob patterns such as '+(…)' or '!(…)' are not supported"],
+    ["a trailing '/', which no changed path has (it would protect nothing)", "src/auth/", "glob must not end with '/'; write 'dir/**' for everything below a directory"],
+    ["a brace alternative with a trailing '/'", "src/{auth/,api}", "glob must not end with '/'; write 'dir/**' for everything below a directory"],
   ];
   it.each(globs)("refuses a pathological glob: %s", (_, glob, problem) => {
     const issues = refuse(`version: 1\nsecret_files:\n  - ${JSON.stringify(glob)}\n`);

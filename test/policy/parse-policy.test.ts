@@ -69,6 +69,12 @@ describe("parsePolicy on valid policies", () => {
     expect(policy.step_up).toEqual([{ name: "ci", when: { paths: [".github/**"] }, approvers: { users: ["bob"], teams: [] }, count: 1 }]);
   });
 
+  it("accepts GitHub App noreply e-mails, whose login part carries [bot]", () => {
+    const email = "158243242+devin-ai-integration[bot]@users.noreply.github.com";
+    const result = parsePolicy(`version: 1\nagents:\n  devin:\n    owner: "@alice"\n    match: { emails: ["${email}"] }\n`);
+    expect(policyOf(result).agents["devin"]?.match.emails).toEqual([email]);
+  });
+
   it("keeps unquoted dates as text and accepts date-times with a time zone", () => {
     const text = [
       "version: 1",

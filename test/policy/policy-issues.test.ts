@@ -131,6 +131,18 @@ const cases: Array<{ name: string; text: string; expected: string; keyPath: (str
     keyPath: ["agents", "copilot", "owner"],
   },
   {
+    name: "a team owner whose slug is '..' (the API would resolve it to the organisation's members)",
+    text: lines("version: 1", "agents:", "  copilot:", "    owner: '@acme/..'", "    match: { ids: [1] }"),
+    expected: "4:12: agents.copilot.owner must be a GitHub user (@alice) or team (@org/team)",
+    keyPath: ["agents", "copilot", "owner"],
+  },
+  {
+    name: "a step-up team whose slug is '..'",
+    text: lines("version: 1", "step_up:", "  - name: deps", "    when: { paths: [package.json] }", "    approvers: { teams: [acme/..] }"),
+    expected: "5:26: step_up[0].approvers.teams[0] must be a team written org/team-slug (no @)",
+    keyPath: ["step_up", 0, "approvers", "teams", 0],
+  },
+  {
     name: "an agent that matches no identity",
     text: lines("version: 1", "agents:", "  copilot:", "    owner: '@a'", "    match:", "      ids: []"),
     expected: "5:5: agents.copilot.match must name at least one of catalogue, ids, logins, emails or trailers",
