@@ -62,26 +62,35 @@ export async function evaluatePullRequest(octokit: Octokit, log: Logger, deps: A
   }
 
   const output = renderCheckRun(report);
-  const published = await publishCheckRun(octokit, repo, {
-    headSha,
-    output,
-    detailsUrl,
-    completedAt: deps.clock(),
-    ...(deps.appId ? { appId: deps.appId } : {}),
-  });
-  const record = checkRunAuditRecord(
-    {
-      time: deps.clock(),
-      deliveryId: trigger.deliveryId,
-      ...(trigger.installationId !== undefined ? { installationId: trigger.installationId } : {}),
-      repository: `${repo.owner}/${repo.repo}`,
-      event: trigger.event,
-      ...(trigger.action ? { action: trigger.action } : {}),
-      ...(trigger.sender ? { actor: { login: trigger.sender.login, id: trigger.sender.id } } : {}),
-    },
-    { pullRequest: trigger.number, headSha, report, conclusion: output.conclusion, checkRunId: published.id },
-  );
-  logAudit(log, record, { checkRunCreated: published.created });
+  const audit = (published: { id: number } | { error: string }) =>
+    checkRunAuditRecord(
+      {
+        time: deps.clock(),
+        deliveryId: trigger.deliveryId,
+        ...(trigger.installationId !== undefined ? { installationId: trigger.installationId } : {}),
+        repository: `${repo.owner}/${repo.repo}`,
+        event: trigger.event,
+        ...(trigger.action ? { action: trigger.action } : {}),
+        ...(trigger.sender ? { actor: { login: trigger.sender.login, id: trigger.sender.id } } : {}),
+      },
+      { pullRequest: trigger.number, headSha, report, conclusion: output.conclusion, ...published },
+    );
+  let published;
+  try {
+    published = await publishCheckRun(octokit, repo, {
+      headSha,
+      output,
+      detailsUrl,
+      completedAt: deps.clock(),
+      ...(deps.appId ? { appId: deps.appId } : {}),
+    });
+  } catch (error) {
+    // The decision was made but not reported: it is still one audit record, then the failure escapes for redelivery.
+    const message = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
+    logAudit(log, audit({ error: `could not post the check run: ${message}` }), { checkRunCreated: false });
+    throw error;
+  }
+  logAudit(log, audit({ id: published.id }), { checkRunCreated: published.created });
 }
 
 async function judge(

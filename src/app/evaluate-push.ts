@@ -111,26 +111,38 @@ export function auditPush(
 
 async function reportPush(trigger: PushTrigger, report: CheckReport, extra: object): Promise<void> {
   const output = renderCheckRun(report);
-  const published = await publishCheckRun(trigger.octokit, trigger.repo, {
-    headSha: trigger.event.after,
-    output,
-    detailsUrl: trigger.event.compareUrl,
-    completedAt: trigger.deps.clock(),
-    ...(trigger.deps.appId ? { appId: trigger.deps.appId } : {}),
-  });
-  auditPush(
-    trigger,
-    report.policy,
-    {
-      ...(report.decision ? { decision: report.decision } : {}),
-      response: "check_run",
-      policyValid: !report.policyIssues?.length,
-      conclusion: output.conclusion,
-      checkRunId: published.id,
-      ...(report.error ? { error: report.error } : {}),
-    },
-    { checkRunCreated: published.created, ...extra },
-  );
+  const audit = (published: { checkRunId: number; created: boolean } | { error: string }) => {
+    const error = [report.error, "error" in published ? published.error : undefined].filter(Boolean).join("; ");
+    auditPush(
+      trigger,
+      report.policy,
+      {
+        ...(report.decision ? { decision: report.decision } : {}),
+        response: "check_run",
+        policyValid: !report.policyIssues?.length,
+        conclusion: output.conclusion,
+        ...("checkRunId" in published ? { checkRunId: published.checkRunId } : {}),
+        ...(error ? { error } : {}),
+      },
+      { checkRunCreated: "created" in published && published.created, ...extra },
+    );
+  };
+  let published;
+  try {
+    published = await publishCheckRun(trigger.octokit, trigger.repo, {
+      headSha: trigger.event.after,
+      output,
+      detailsUrl: trigger.event.compareUrl,
+      completedAt: trigger.deps.clock(),
+      ...(trigger.deps.appId ? { appId: trigger.deps.appId } : {}),
+    });
+  } catch (error) {
+    // The decision was made but not reported: it is still one audit record, then the failure escapes for redelivery.
+    const message = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
+    audit({ error: `could not post the check run: ${message}` });
+    throw error;
+  }
+  audit({ checkRunId: published.id, created: published.created });
 }
 
 /** `before`, or the default branch for a created or force-pushed branch (see `evaluatePush`). */

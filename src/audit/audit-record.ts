@@ -112,10 +112,12 @@ export function decisionAuditRecord(
 /** The record for a pull-request evaluation reported as a check run. */
 export function checkRunAuditRecord(
   context: AuditContext,
-  input: { pullRequest: number; headSha: string; report: CheckReport; conclusion: Conclusion; checkRunId: number },
+  input: { pullRequest: number; headSha: string; report: CheckReport; conclusion: Conclusion } & ({ id: number } | { error: string }),
 ): AuditRecord {
   const { report } = input;
   const policyInvalid = Boolean(report.policyIssues?.length);
+  const checkRunId = "id" in input ? input.id : undefined;
+  const error = [report.error, "error" in input ? input.error : undefined].filter(Boolean).join("; ");
   return decisionAuditRecord(context, {
     ...(report.decision ? { decision: report.decision } : {}),
     policy: report.policy,
@@ -124,9 +126,8 @@ export function checkRunAuditRecord(
     conclusion: input.conclusion,
     pullRequest: input.pullRequest,
     headSha: input.headSha,
-    checkRunId: input.checkRunId,
-    target: { kind: "check_run", id: input.checkRunId },
-    ...(report.error ? { error: report.error } : {}),
+    ...(checkRunId !== undefined ? { checkRunId, target: { kind: "check_run", id: checkRunId } } : {}),
+    ...(error ? { error } : {}),
     extraRuleIds: [
       ...(policyInvalid || report.proposedPolicyIssues?.length ? ["policy-invalid"] : []),
       ...(report.error ? ["facts-unavailable"] : []),

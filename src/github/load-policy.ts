@@ -15,7 +15,8 @@ export interface LoadedPolicy {
   result: ParseResult;
 }
 
-const MAX_POLICY_BYTES = 256 * 1024;
+/** The largest policy file read (README: a file over 256 KiB is an error); the proposed version of a PR is held to it too. */
+export const MAX_POLICY_BYTES = 256 * 1024;
 
 /** The last answer for one repository's policy: the validator for the conditional request, and what it parsed to. */
 interface CachedHead {

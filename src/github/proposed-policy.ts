@@ -2,6 +2,7 @@ import type { ChangedFile } from "../engine/types.js";
 import { parsePolicy, type PolicyIssue } from "../policy/parse-policy.js";
 import { POLICY_FILE } from "../policy/schema.js";
 import { step } from "./errors.js";
+import { MAX_POLICY_BYTES } from "./load-policy.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 
 export interface ProposedPolicy {
@@ -28,6 +29,12 @@ export async function checkProposedPolicy(
   );
   if (Array.isArray(data) || data.type !== "file") {
     return { removed: false, issues: [{ path: POLICY_FILE, keyPath: [], line: 1, column: 1, message: `${POLICY_FILE} must be a regular file` }] };
+  }
+  // The same limit as the governing policy's, so a file the loader would reject cannot validate here and be merged;
+  // GitHub sends no content (encoding "none") for a file over 1 MB.
+  if (data.size > MAX_POLICY_BYTES) {
+    const message = `${POLICY_FILE} is ${data.size} bytes; the limit is ${MAX_POLICY_BYTES} bytes`;
+    return { removed: false, issues: [{ path: POLICY_FILE, keyPath: [], line: 1, column: 1, message }] };
   }
   const text = Buffer.from(data.content ?? "", (data.encoding as BufferEncoding | undefined) ?? "base64").toString("utf8");
   const result = parsePolicy(text, { path: POLICY_FILE });

@@ -28,6 +28,8 @@ export interface Incident {
 
 const MAX_EVIDENCE = 20;
 const TEXT_MAX = 4_000;
+/** Evidence names commit identities, which a commit can make arbitrarily long; cut each, so the body stays under GitHub's 65536 characters. */
+const EVIDENCE_MAX = 300;
 
 /**
  * The same incident repeated (same rule, agent and ref or pull request) has
@@ -97,7 +99,7 @@ function whereCell(subject: IncidentSubject): string {
 }
 
 function evidenceCell(agent: AgentActivity): string {
-  const shown = agent.evidence.slice(0, MAX_EVIDENCE).map((e) => code(e.detail));
+  const shown = agent.evidence.slice(0, MAX_EVIDENCE).map((e) => code(truncate(e.detail, EVIDENCE_MAX)));
   const more = agent.evidence.length - shown.length;
   return (shown.join("; ") || "—") + (more > 0 ? `; and ${more} more` : "");
 }

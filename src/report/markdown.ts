@@ -9,10 +9,19 @@ export function cell(text: string | undefined): string {
     .replace(/[\r\n]+/g, " ");
 }
 
-/** Inline code that survives backticks in the value. */
+/**
+ * Inline code that survives any backticks and pipes in the value, so text from
+ * an event (branch names, paths, commit identities) can neither end the span
+ * early nor split a table cell, and stays literal: no live @mention, link or
+ * `#123` reference. The fence is longer than the longest backtick run inside;
+ * pipes are escaped as GFM tables require (outside a table the backslash shows).
+ */
 export function code(text: string): string {
-  const clean = text.replace(/[\r\n]+/g, " ");
-  return clean.includes("`") ? `\`\` ${clean} \`\`` : `\`${clean}\``;
+  const clean = text.replace(/[\r\n]+/g, " ").replace(/\|/g, "\\|");
+  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
+  if (longest === 0) return `\`${clean}\``;
+  const fence = "`".repeat(longest + 1);
+  return `${fence} ${clean} ${fence}`;
 }
 
 /** Cuts `text` to at most `max` characters, marking the cut. */

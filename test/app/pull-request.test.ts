@@ -148,6 +148,25 @@ describe("pull_request → Agent Policy check run", () => {
     ]);
   });
 
+  it("holds a PR's proposed .agent-policy.yml to the loader's 256 KiB limit, and explains a file GitHub sends without content", async () => {
+    const big = `${POLICY}${"# padding\n".repeat(30_000)}`;
+    const cases = [
+      { content: policyContent(big), size: Buffer.byteLength(big) },
+      { content: { ...policyContent(""), size: 2_000_000, encoding: "none", content: "" }, size: 2_000_000 },
+    ];
+    for (const c of cases) {
+      const h = await createHarness();
+      const scope = mockReads({ user: HUMAN, files: [fileEntry(".agent-policy.yml")], commits: [humanCommit()] });
+      scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: HEAD }).reply(200, c.content);
+      mockListRuns(scope);
+      const posted = mockCreate(scope);
+      await h.receive("pull_request", event(HUMAN));
+      expect(posted.body!.conclusion).toBe("failure");
+      expect(posted.body!.output.title).toBe("Compliant: no AI assistant activity; the proposed .agent-policy.yml is invalid (1 problem)");
+      expect(posted.body!.output.summary).toContain(`.agent-policy.yml is ${c.size} bytes; the limit is 262144 bytes`);
+    }
+  });
+
   it("fails closed when GitHub cannot list the commits", async () => {
     const h = await createHarness();
     const scope = mockToken();
@@ -222,6 +241,26 @@ describe("pull_request → Agent Policy check run", () => {
     mockListRuns(second, [{ id: 77, app: { id: 123 }, status: "completed", external_id: posted.body!.external_id }]);
     await h.receive("pull_request", event(COPILOT), "same-delivery");
     expect(h.audit().map((a) => a.checkRunId)).toEqual([77, 77]);
+  });
+
+  it("still writes the one audit record when posting the check run fails, then lets the delivery fail for redelivery", async () => {
+    const h = await createHarness();
+    const scope = mockReads({ headRef: "feature/x", files: [fileEntry("src/app.ts")], commits: [copilotCommit()] });
+    mockListRuns(scope);
+    scope.post(`${REPO_PATH}/check-runs`).reply(500, { message: "Server Error" });
+    await expect(h.receive("pull_request", event(COPILOT))).rejects.toThrow('create the "Agent Policy" check run (HTTP 500)');
+    expect(h.audit()).toEqual([
+      expect.objectContaining({
+        pullRequest: 2,
+        headSha: HEAD,
+        decision: "error",
+        response: "check_run",
+        conclusion: "failure",
+        ruleIds: ["branch-scope"],
+        error: 'could not post the check run: GitHub API failure while trying to create the "Agent Policy" check run (HTTP 500): Server Error',
+      }),
+    ]);
+    expect(h.audit()[0].checkRunId).toBeUndefined();
   });
 
   it("posts more than 50 annotations in batches of 50", async () => {

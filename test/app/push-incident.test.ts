@@ -145,6 +145,35 @@ describe("push to a protected branch → incident", () => {
     expect(h.logs.some((l) => l.level === 50 && /redelivered/.test(l.msg))).toBe(true);
   });
 
+  it("keeps event text in the issue literal: backticks and pipes in a commit identity make no live @mention", async () => {
+    const h = await createHarness();
+    const scope = mockPolicy();
+    mockCommitPulls(scope, AFTER);
+    const { issue } = mockNewIncident(scope);
+    const author = { ...COPILOT_PUSHER, name: "Copilot ``@victim`` x|@victim2", username: "Copilot" };
+    await h.receive("push", pushPayload({ ref: MASTER, commits: [payloadCommit(AFTER, "Implement the change", author)] }));
+    const body: string = issue.body!.body;
+    expect(body).toContain("victim2");
+    // What GitHub renders as text: table rows split on unescaped pipes, then code spans (closed by a backtick run of the same length) removed.
+    const text = body
+      .split("\n")
+      .flatMap((line) => line.split(/(?<!\\)\|/))
+      .map((cellText) => cellText.replace(/(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g, ""))
+      .join("\n");
+    expect(text).not.toMatch(/@victim/);
+  });
+
+  it("keeps the issue body within GitHub's 65536 characters when a commit identity is huge", async () => {
+    const h = await createHarness();
+    const scope = mockPolicy();
+    mockCommitPulls(scope, AFTER);
+    const { issue } = mockNewIncident(scope);
+    const author = { ...COPILOT_PUSHER, name: `Copilot ${"x".repeat(70_000)}`, username: "Copilot" };
+    await h.receive("push", pushPayload({ ref: MASTER, commits: [payloadCommit(AFTER, "Implement the change", author)] }));
+    expect(issue.body!.body.length).toBeLessThanOrEqual(65_536);
+    expect(h.audit()[0]).toMatchObject({ response: "incident", target: { kind: "issue", id: 42 } });
+  });
+
   it("posts no check run for a human's push to master", async () => {
     const h = await createHarness();
     mockPolicy();

@@ -221,6 +221,25 @@ describe("push → evaluation of the pushed changes", () => {
     expect(other.audit()[0]).toMatchObject({ decision: "error", ruleIds: ["facts-unavailable"] });
   });
 
+  it("still writes the one audit record when posting the push's check run fails", async () => {
+    const h = await createHarness();
+    const scope = mockPolicy();
+    mockOpenPulls(scope, "copilot/fix");
+    mockCompare(scope, `${BEFORE}...${AFTER}`, [{ commits: [copilotCommit()], files: [fileEntry("src/app.ts")] }]);
+    mockRunsAt(scope, AFTER);
+    scope.post(`${REPO_PATH}/check-runs`).reply(500, { message: "Server Error" });
+    await expect(h.receive("push", pushPayload())).rejects.toThrow('create the "Agent Policy" check run (HTTP 500)');
+    expect(h.audit()).toEqual([
+      expect.objectContaining({
+        headSha: AFTER,
+        decision: "error",
+        response: "check_run",
+        conclusion: "success",
+        error: 'could not post the check run: GitHub API failure while trying to create the "Agent Policy" check run (HTTP 500): Server Error',
+      }),
+    ]);
+  });
+
   it("fails closed when the compare API fails", async () => {
     const h = await createHarness();
     const scope = mockPolicy();
