@@ -19,6 +19,8 @@ export interface IncidentRequest {
   /** False when the policy could not be used and the agents were recognised from the catalogue only. */
   policyValid: boolean;
   audit: AuditContext;
+  /** Keys the incident fingerprint (see `incidentFingerprint`). */
+  markerKey: string;
   /** The audit fields that name the change. */
   where: Partial<Pick<AuditRecord, "ref" | "headSha" | "pullRequest">>;
 }
@@ -56,6 +58,7 @@ export async function raiseIncidents(octokit: Octokit, log: Logger, request: Inc
         agent,
         subject: request.subject,
         policy: request.policy,
+        markerKey: request.markerKey,
         deliveryId: request.audit.deliveryId,
         time: request.audit.time,
       });

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { describeRule } from "../engine/evaluate-policy.js";
 import type { AgentActivity, Finding } from "../engine/types.js";
 import type { PolicySource } from "./check-run-output.js";
@@ -22,6 +22,8 @@ export interface Incident {
   agent: AgentActivity;
   subject: IncidentSubject;
   policy: PolicySource;
+  /** The app's secret that keys the fingerprint, so nobody else can write a marker the app would take for its own. */
+  markerKey: string;
   deliveryId: string;
   time: Date;
 }
@@ -34,11 +36,13 @@ const EVIDENCE_MAX = 300;
 /**
  * The same incident repeated (same rule, agent and ref or pull request) has
  * the same fingerprint, so it is added to the open issue instead of opening
- * another. Hashed, so branch names cannot break the HTML comment it sits in.
+ * another. An HMAC under the app's secret: an agent that can open issues
+ * cannot plant a decoy with the marker so that its incidents land as comments
+ * in an issue it controls; and branch names cannot break the HTML comment.
  */
 export function incidentFingerprint(incident: Incident): string {
   const where = incident.subject.kind === "push" ? incident.subject.ref : `pull/${incident.subject.number}`;
-  const digest = createHash("sha256").update([incident.finding.ruleId, incident.agent.key, where].join("\u0000")).digest("hex");
+  const digest = createHmac("sha256", incident.markerKey).update([incident.finding.ruleId, incident.agent.key, where].join("\u0000")).digest("hex");
   return `${incident.finding.ruleId}/${digest.slice(0, 24)}`;
 }
 

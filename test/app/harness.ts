@@ -32,7 +32,7 @@ export async function createHarness() {
       throttle: { ...options.throttle, enabled: false },
     })),
   });
-  await probot.load(createApp({ appId: 123, clock: () => NOW }));
+  await probot.load(createApp({ appId: 123, clock: () => NOW, incidentKey: "test-incident-key" }));
   return {
     probot,
     logs,

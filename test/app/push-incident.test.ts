@@ -1,7 +1,8 @@
+import { createHash } from "node:crypto";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHarness, REPO_PATH } from "./harness.js";
-import { listedIssue, mockComment, mockIssueList, mockNewIncident } from "./incident-mocks.js";
+import { listedIssue, mockComment, mockCreateIssue, mockIssueList, mockLabel, mockNewIncident } from "./incident-mocks.js";
 import { AFTER, BEFORE, COPILOT_PUSHER, HUMAN_PUSHER, HUMAN_SENDER, mockCommitPulls, mockPolicy, payloadCommit, pushPayload, ZERO } from "./push-mocks.js";
 
 const MASTER = "refs/heads/master";
@@ -84,6 +85,22 @@ describe("push to a protected branch → incident", () => {
     expect(comment.body!.body).toContain("- **Owner:** @Codertocat/platform");
     expect(again.audit()[0]).toMatchObject({ response: "incident", severity: "critical", target: { kind: "issue", id: 42 } });
     expect(again.logs.find((l) => l.audit)).toMatchObject({ issueCreated: false });
+  });
+
+  it("opens its own issue when a bot planted a decoy with a marker not keyed by the app's secret", async () => {
+    const h = await createHarness();
+    const scope = mockPolicy();
+    mockCommitPulls(scope, AFTER);
+    // What anyone could compute from the rule, the agent and the branch, without the app's secret.
+    const unkeyed = createHash("sha256").update(["push-to-protected-branch", "copilot", MASTER].join("\u0000")).digest("hex").slice(0, 24);
+    const decoy = `<!-- agent-policy-incident:push-to-protected-branch/${unkeyed} -->`;
+    mockIssueList(scope, [[listedIssue(41, decoy, { login: "devin-ai-integration[bot]", id: 158243242, type: "Bot" })]]);
+    mockLabel(scope, true);
+    const issue = mockCreateIssue(scope);
+    await h.receive("push", pushPayload({ ref: MASTER }));
+    expect(issue.body!.body.split("\n")[0]).toMatch(/^<!-- agent-policy-incident:push-to-protected-branch\/[0-9a-f]{24} -->$/);
+    expect(issue.body!.body.split("\n")[0]).not.toBe(decoy);
+    expect(h.audit()[0]).toMatchObject({ response: "incident", target: { kind: "issue", id: 42 } });
   });
 
   it("raises an incident for an agent deleting a protected branch (protected_branches glob)", async () => {

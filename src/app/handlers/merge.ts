@@ -56,6 +56,7 @@ export function handleMerge(deps: AppDependencies) {
     if (decision.findings.some((f) => f.ruleId === "merge-by-agent")) {
       await raiseIncidents(context.octokit, log, {
         repo,
+        markerKey: deps.incidentKey,
         decision,
         ruleId: "merge-by-agent",
         subject: { kind: "pull_request", number: pr.number, url: pr.html_url, sha: pr.merge_commit_sha ?? pr.head.sha },
