@@ -1,16 +1,10 @@
-import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { COPILOT, DEVIN, HUMAN } from "../fixtures/github.js";
 import { environmentResponse, expectAnswer, gateEvent, mockReads, PLATFORM, POLICY, RUN_ID, runResponse } from "./deployment-mocks.js";
-import { createHarness, REPO_PATH } from "./harness.js";
+import { createHarness, REPO_PATH, expectEveryMockUsed } from "./harness.js";
 
 describe("deployment_protection_rule.requested", () => {
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
+  expectEveryMockUsed();
 
   it("approves a deployment no assistant triggered", async () => {
     const h = await createHarness();

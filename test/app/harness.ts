@@ -1,4 +1,5 @@
 import nock from "nock";
+import { afterEach, beforeEach, expect } from "vitest";
 import { pino } from "pino";
 import { Writable } from "node:stream";
 import { Probot, ProbotOctokit } from "probot";
@@ -48,4 +49,14 @@ export function mockToken(scope = nock(API)) {
 
 export function policyContent(text: string, sha = "0123456789abcdef0123456789abcdef01234567") {
   return { type: "file", path: ".agent-policy.yml", sha, size: Buffer.byteLength(text), encoding: "base64", content: Buffer.from(text).toString("base64") };
+}
+
+/** Every test in the calling block runs with the network disabled and must use every mock it set up. */
+export function expectEveryMockUsed(): void {
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    expect(pending).toEqual([]);
+  });
 }

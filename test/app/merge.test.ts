@@ -1,7 +1,6 @@
-import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { COPILOT, DEVIN, examplePayload, HUMAN } from "../fixtures/github.js";
-import { createHarness } from "./harness.js";
+import { createHarness, expectEveryMockUsed } from "./harness.js";
 import { listedIssue, mockComment, mockCreateIssue, mockIssueList, mockLabel, mockNewIncident } from "./incident-mocks.js";
 import { mockPolicy } from "./push-mocks.js";
 
@@ -29,12 +28,7 @@ function autoMergeEnabled(enabler: object): Record<string, any> {
 }
 
 describe("pull_request merged or auto-merge enabled by an agent → incident", () => {
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
+  expectEveryMockUsed();
 
   it("opens an incident issue when Copilot merges a pull request, and audits it as critical", async () => {
     const h = await createHarness();

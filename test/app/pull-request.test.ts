@@ -1,7 +1,7 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry, HUMAN, pullResponse } from "../fixtures/github.js";
-import { API, createHarness, mockToken, policyContent, REPO_PATH } from "./harness.js";
+import { API, createHarness, mockToken, policyContent, REPO_PATH, expectEveryMockUsed } from "./harness.js";
 import { HEAD, mockCreate, mockListRuns, mockReads, POLICY, type Scenario } from "./mocks.js";
 
 const JULES = { login: "google-labs-jules[bot]", id: 161369871, type: "Bot" };
@@ -27,12 +27,7 @@ async function evaluate(s: Scenario, payload = event(s.user ?? COPILOT)) {
 }
 
 describe("pull_request → Agent Policy check run", () => {
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
+  expectEveryMockUsed();
 
   it("posts success for a Copilot PR inside its scope, with the exact check-run body", async () => {
     const { body } = await evaluate({ files: [fileEntry("src/app.ts"), fileEntry("test/app.test.ts", "added")], commits: [copilotCommit()] });

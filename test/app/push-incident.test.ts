@@ -1,19 +1,13 @@
 import { createHash } from "node:crypto";
-import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createHarness, REPO_PATH } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { createHarness, REPO_PATH, expectEveryMockUsed } from "./harness.js";
 import { listedIssue, mockComment, mockCreateIssue, mockIssueList, mockLabel, mockNewIncident } from "./incident-mocks.js";
 import { AFTER, BEFORE, COPILOT_PUSHER, HUMAN_PUSHER, HUMAN_SENDER, mockCommitPulls, mockPolicy, payloadCommit, pushPayload, ZERO } from "./push-mocks.js";
 
 const MASTER = "refs/heads/master";
 
 describe("push to a protected branch → incident", () => {
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
+  expectEveryMockUsed();
 
   it("opens a labelled issue naming the agent, its owner, the commit, the rule and what to do, and audits it as critical", async () => {
     const h = await createHarness();

@@ -1,8 +1,8 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TRUE_POSITIVES } from "../engine/secret-samples.js";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, DEVIN, fileEntry } from "../fixtures/github.js";
-import { createHarness, REPO_PATH } from "./harness.js";
+import { createHarness, REPO_PATH, expectEveryMockUsed } from "./harness.js";
 import { mockCreate } from "./mocks.js";
 import {
   AFTER,
@@ -31,12 +31,7 @@ function mockEvaluation(basehead: string, pages: { commits: unknown[]; files: un
 }
 
 describe("push → evaluation of the pushed changes", () => {
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
+  expectEveryMockUsed();
 
   it("judges an agent's push like a pull request: exact check run on the pushed head, one audit record", async () => {
     const h = await createHarness();

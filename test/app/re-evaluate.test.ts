@@ -1,18 +1,13 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry } from "../fixtures/github.js";
-import { API, createHarness, REPO_PATH } from "./harness.js";
+import { API, createHarness, REPO_PATH, expectEveryMockUsed } from "./harness.js";
 import { HEAD, mockCreate, mockListRuns, mockReads, pagedReply } from "./mocks.js";
 
 const LEAD = { login: "octo-lead", id: 7001, type: "User" };
 
 describe("check_suite.rerequested (Re-run all checks)", () => {
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
+  expectEveryMockUsed();
 
   it("evaluates every pull request of the suite again, so an approval given since turns the check green", async () => {
     const h = await createHarness();

@@ -1,7 +1,7 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry } from "../fixtures/github.js";
-import { createHarness, REPO_PATH } from "./harness.js";
+import { createHarness, REPO_PATH, expectEveryMockUsed } from "./harness.js";
 import { HEAD, mockCreate, mockListRuns, mockReads, pagedReply, POLICY, type Scenario } from "./mocks.js";
 
 const OLD = "0000000000000000000000000000000000000001";
@@ -49,12 +49,7 @@ function expectReviewRequest(scope: nock.Scope, body: object, status = 201) {
 }
 
 describe("step-up review", () => {
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
+  expectEveryMockUsed();
 
   it("asks the approvers for review and keeps the check action_required, with a Re-evaluate button", async () => {
     const h = await createHarness();

@@ -1,7 +1,7 @@
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { COPILOT, COPILOT_COMMITTER, DEVIN, HUMAN, workflowRunRequestedPayload } from "../fixtures/github.js";
-import { createHarness, mockToken, policyContent } from "./harness.js";
+import { createHarness, mockToken, policyContent, expectEveryMockUsed } from "./harness.js";
 
 const REPO = "/repos/octo-org/octo-repo";
 const RUN_ID = 289782451;
@@ -39,12 +39,7 @@ function expectCancel(scope: nock.Scope, status = 202) {
 }
 
 describe("workflow_run.requested", () => {
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
+  expectEveryMockUsed();
 
   it("leaves a person's run alone: one policy read, no write, no audit record", async () => {
     const h = await createHarness();
