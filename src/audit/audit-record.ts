@@ -1,19 +1,25 @@
 import type { Decision } from "../engine/types.js";
 import type { CheckReport, Conclusion } from "../report/check-run-output.js";
 
-/**
- * One audit record per decision (SPEC §6): every evaluation, approval,
- * incident, cancellation and policy error. Written as one structured JSON log
- * line (`audit` field); its shape is the contract for durable stores.
- */
-export interface AuditRecord {
-  time: string;
+/** What every record of one delivery shares: when, which delivery, where, which event, and who acted. */
+export interface AuditContext {
+  time: Date;
   deliveryId: string;
   installationId?: number;
   repository: string;
   event: string;
   action?: string;
   actor?: { login?: string; id?: number };
+}
+
+/**
+ * One audit record per decision (SPEC §6): every evaluation, approval,
+ * incident, cancellation and policy error. Written as one structured JSON log
+ * line (`audit` field); its shape is the contract for durable stores.
+ */
+export interface AuditRecord extends Omit<AuditContext, "time"> {
+  /** ISO 8601. */
+  time: string;
   pullRequest?: number;
   headSha?: string;
   /** The branch or ref concerned (pushes, workflow runs, deployments). */
@@ -37,16 +43,6 @@ export interface AuditRecord {
   checkRunId?: number;
   severity?: "info" | "critical";
   error?: string;
-}
-
-export interface AuditContext {
-  time: Date;
-  deliveryId: string;
-  installationId?: number;
-  repository: string;
-  event: string;
-  action?: string;
-  actor?: { login?: string; id?: number };
 }
 
 const MAX_FINDINGS_IN_RECORD = 200;
