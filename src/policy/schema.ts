@@ -82,6 +82,12 @@ const email = z
   .max(254)
   .regex(/^[^\s@<>]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/, "must be an e-mail address, e.g. 158243242+devin-ai-integration[bot]@users.noreply.github.com");
 
+/** Logins that do not name one assistant: matching them without an id would catch someone else. */
+const SHARED_LOGINS: Record<string, string> = {
+  copilot: "that login is shared by the Copilot coding agent (id 198982749) and the Copilot reviewer (id 175728472)",
+  claude: "the account \"claude\" (id 81847) is a person, not the Claude app (claude[bot])",
+};
+
 const agentMatch = z
   .strictObject({
     catalogue: z
@@ -100,6 +106,13 @@ const agentMatch = z
   })
   .refine((m) => Object.values(m).some((list) => Array.isArray(list) && list.length > 0), {
     message: "must name at least one of catalogue, ids, logins, emails or trailers",
+  })
+  .superRefine((m, ctx) => {
+    if (m.ids?.length) return;
+    (m.logins ?? []).forEach((value, index) => {
+      const shared = SHARED_LOGINS[value.toLowerCase()];
+      if (shared) ctx.addIssue({ code: "custom", path: ["logins", index], message: `names "${value}" without ids, but ${shared}; list match.ids or use match.catalogue` });
+    });
   });
 
 const agent = z

@@ -143,6 +143,13 @@ const cases: Array<{ name: string; text: string; expected: string; keyPath: (str
     keyPath: ["step_up", 0, "approvers", "teams", 0],
   },
   {
+    name: "the shared login Copilot without ids (it would also match the Copilot reviewer)",
+    text: lines("version: 1", "agents:", "  copilot:", "    owner: '@a'", "    match: { logins: [Copilot] }"),
+    expected:
+      '5:23: agents.copilot.match.logins[0] names "Copilot" without ids, but that login is shared by the Copilot coding agent (id 198982749) and the Copilot reviewer (id 175728472); list match.ids or use match.catalogue',
+    keyPath: ["agents", "copilot", "match", "logins", 0],
+  },
+  {
     name: "an agent that matches no identity",
     text: lines("version: 1", "agents:", "  copilot:", "    owner: '@a'", "    match:", "      ids: []"),
     expected: "5:5: agents.copilot.match must name at least one of catalogue, ids, logins, emails or trailers",
