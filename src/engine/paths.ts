@@ -76,3 +76,14 @@ function sidePath(raw: string, n: NormalizedPath, side: ChangedPath["side"], sta
   if (n.unsafe) cp.unsafe = n.unsafe;
   return cp;
 }
+
+/** Each changed path that `patternFor` names a pattern for, with that pattern (for the finding's explanation). */
+export function filesMatching(
+  files: readonly ChangedPath[],
+  patternFor: (path: string) => string | undefined,
+): { file: ChangedPath; pattern: string }[] {
+  return files.flatMap((file) => {
+    const pattern = patternFor(file.path);
+    return pattern === undefined ? [] : [{ file, pattern }];
+  });
+}

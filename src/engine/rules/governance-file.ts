@@ -1,5 +1,6 @@
 import { agentFields, agentLabel, changeClause, pathAsset } from "../describe.js";
 import { firstMatch } from "../glob.js";
+import { filesMatching } from "../paths.js";
 import type { Rule } from "../rule.js";
 import type { Finding } from "../types.js";
 
@@ -53,10 +54,7 @@ export const governanceFile = {
   evaluate({ agents, files, policy }) {
     if (agents.length === 0) return [];
     const patterns = [...BUILTIN_GOVERNANCE_FILES, ...policy.governance_files];
-    const hits = files.flatMap((file) => {
-      const pattern = firstMatch(file.path, patterns, "deny");
-      return pattern === undefined ? [] : [{ file, pattern }];
-    });
+    const hits = filesMatching(files, (path) => firstMatch(path, patterns, "deny"));
     return agents.flatMap((agent) =>
       hits.map(
         ({ file, pattern }): Finding => ({

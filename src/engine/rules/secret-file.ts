@@ -1,5 +1,6 @@
 import { agentFields, agentLabel, changeClause, pathAsset } from "../describe.js";
 import { firstMatch } from "../glob.js";
+import { filesMatching } from "../paths.js";
 import type { Rule } from "../rule.js";
 import type { Finding } from "../types.js";
 
@@ -44,14 +45,12 @@ export const secretFile = {
   describe: "An AI assistant adds, edits, deletes, renames or copies a secret file (either side of a rename): deny.",
   evaluate({ agents, files, policy }) {
     if (agents.length === 0) return [];
-    const hits = files.flatMap((file) => {
-      const pattern =
-        firstMatch(file.path, policy.secret_files, "deny") ??
-        (firstMatch(file.path, BUILTIN_SECRET_FILE_EXCEPTIONS, "allow") === undefined
-          ? firstMatch(file.path, BUILTIN_SECRET_FILES, "deny")
-          : undefined);
-      return pattern === undefined ? [] : [{ file, pattern }];
-    });
+    const hits = filesMatching(
+      files,
+      (path) =>
+        firstMatch(path, policy.secret_files, "deny") ??
+        (firstMatch(path, BUILTIN_SECRET_FILE_EXCEPTIONS, "allow") === undefined ? firstMatch(path, BUILTIN_SECRET_FILES, "deny") : undefined),
+    );
     return agents.flatMap((agent) =>
       hits.map(
         ({ file, pattern }): Finding => ({

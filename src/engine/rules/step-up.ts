@@ -1,5 +1,6 @@
 import { agentFields, agentLabel, changeClause, pathAsset } from "../describe.js";
 import { firstMatch } from "../glob.js";
+import { filesMatching } from "../paths.js";
 import type { Rule } from "../rule.js";
 import type { Finding } from "../types.js";
 
@@ -10,10 +11,7 @@ export const stepUp = {
   evaluate({ agents, files, policy }) {
     if (agents.length === 0) return [];
     return policy.step_up.flatMap((rule) => {
-      const hits = files.flatMap((file) => {
-        const pattern = firstMatch(file.path, rule.when.paths, "deny");
-        return pattern === undefined ? [] : [{ file, pattern }];
-      });
+      const hits = filesMatching(files, (path) => firstMatch(path, rule.when.paths, "deny"));
       const approvers = [...rule.approvers.users, ...rule.approvers.teams].map((a) => `@${a}`).join(", ");
       return agents.flatMap((agent) =>
         hits.map(

@@ -1,6 +1,6 @@
 import { agentFields, agentLabel } from "../describe.js";
 import type { Rule } from "../rule.js";
-import type { ChangeFacts, Finding } from "../types.js";
+import type { AgentActivity, ChangeFacts, Finding } from "../types.js";
 
 /** GitHub lists at most this many files of a pull request; at or above it the listing may be cut short. */
 export const MAX_LISTED_FILES = 3000;
@@ -17,7 +17,10 @@ export const tooLargeToVerify = {
   evaluate({ agents, facts }) {
     const name = changeName(facts);
     const asset = { kind: "change" as const, value: name };
+    const units = facts.kind === "push" ? "pushes" : "pull requests";
     const findings: Finding[] = [];
+    const deny = (message: string, remedy: string, agent?: AgentActivity) =>
+      findings.push({ ruleId: "too-large-to-verify", verdict: "deny", asset, ...(agent ? agentFields(agent) : {}), message, remedy });
     const listed = new Set(facts.files.map((f) => f.path)).size;
     const pushIncomplete = facts.kind === "push" && !facts.filesComplete;
     const filesIncomplete = listed < facts.changedFiles || listed >= MAX_LISTED_FILES || pushIncomplete;
@@ -26,39 +29,15 @@ export const tooLargeToVerify = {
         ? `GitHub's compare lists ${listed} files of the ${name} and may have left out more (it gives no total)`
         : `${name} changes ${Math.max(facts.changedFiles, listed)} files but GitHub lists ${listed}` +
           (listed >= MAX_LISTED_FILES ? ` (it lists at most ${MAX_LISTED_FILES})` : "");
-      for (const agent of agents) {
-        findings.push({
-          ruleId: "too-large-to-verify",
-          verdict: "deny",
-          asset,
-          ...agentFields(agent),
-          message: `${what}, so the changes of ${agentLabel(agent)} cannot all be checked.`,
-          remedy: `Split the change into smaller ${facts.kind === "push" ? "pushes" : "pull requests"}.`,
-        });
-      }
+      for (const agent of agents) deny(`${what}, so the changes of ${agentLabel(agent)} cannot all be checked.`, `Split the change into smaller ${units}.`, agent);
     }
     if (!facts.commitsComplete) {
       const what = `GitHub did not list every commit of ${name}`;
-      const remedy = `Split the change into smaller ${facts.kind === "push" ? "pushes" : "pull requests"} with fewer commits.`;
+      const remedy = `Split the change into smaller ${units} with fewer commits.`;
       if (agents.length === 0) {
-        findings.push({
-          ruleId: "too-large-to-verify",
-          verdict: "deny",
-          asset,
-          message: `${what}, so an AI assistant could be hidden in an unlisted commit; no assistant was seen, but that cannot be verified.`,
-          remedy,
-        });
+        deny(`${what}, so an AI assistant could be hidden in an unlisted commit; no assistant was seen, but that cannot be verified.`, remedy);
       }
-      for (const agent of agents) {
-        findings.push({
-          ruleId: "too-large-to-verify",
-          verdict: "deny",
-          asset,
-          ...agentFields(agent),
-          message: `${what}, so the authors of the changes by ${agentLabel(agent)} cannot all be checked.`,
-          remedy,
-        });
-      }
+      for (const agent of agents) deny(`${what}, so the authors of the changes by ${agentLabel(agent)} cannot all be checked.`, remedy, agent);
     }
     return findings;
   },
