@@ -10,9 +10,6 @@ export function worst(...verdicts: Verdict[]): Verdict {
   return verdicts.reduce<Verdict>((acc, v) => (VERDICT_RANK[v] > VERDICT_RANK[acc] ? v : acc), "allow");
 }
 
-export function assertNever(value: never, what = "value"): never {
-  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
-}
 
 /** Stable rule ids: documented in the README, used in check runs, annotations and audit records. */
 export const RULE_IDS = [

@@ -2,10 +2,6 @@ import type { Actor, ChangedFile, CommitFact, FileStatus, Identity, PullRequestF
 import { step } from "./errors.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 
-/** GitHub lists at most this many files of a pull request, and this many commits. */
-export const GITHUB_MAX_PR_FILES = 3000;
-export const GITHUB_MAX_PR_COMMITS = 250;
-
 export interface PullRequestSummary {
   number: number;
   headSha: string;
