@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
+import type { AuditTrail, AuditLogger } from "../audit/audit-trail.js";
+import { auditTrailFromEnv } from "../audit/audit-trail-from-env.js";
 import { PolicyCache } from "../github/load-policy.js";
 
-/** What handlers share across events: caches, the app's identity, the clock. */
+/** What handlers share across events: caches, the app's identity, the clock, the audit trail. */
 export interface AppDependencies {
   policyCache: PolicyCache;
   /** This app's id, to recognise its own check runs. */
@@ -9,10 +11,18 @@ export interface AppDependencies {
   clock: () => Date;
   /** Secret key of incident fingerprints: the webhook secret, which only the app and GitHub know. */
   incidentKey: string;
+  /** Every audit record goes here: the JSON log and the audit store. */
+  audit: AuditTrail;
 }
 
-export function createDependencies(overrides: Partial<AppDependencies> = {}): AppDependencies {
+/** The dependencies from the environment; the audit trail is created (and its spool drained) only when none is given. */
+export function createDependencies(overrides: Partial<AppDependencies> = {}, log: AuditLogger = console): AppDependencies {
   const appId = Number(process.env.APP_ID);
+  let audit = overrides.audit;
+  if (!audit) {
+    audit = auditTrailFromEnv(process.env, log);
+    void audit.start();
+  }
   return {
     policyCache: new PolicyCache(),
     ...(Number.isInteger(appId) && appId > 0 ? { appId } : {}),
@@ -20,5 +30,6 @@ export function createDependencies(overrides: Partial<AppDependencies> = {}): Ap
     // Without a webhook secret (tests, setup mode) a per-process key: repeats then find their issue until a restart.
     incidentKey: process.env.WEBHOOK_SECRET || randomBytes(32).toString("hex"),
     ...overrides,
+    audit,
   };
 }

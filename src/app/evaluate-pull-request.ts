@@ -3,7 +3,7 @@ import { applyApprovals } from "../engine/apply-approvals.js";
 import { evaluateStepUps } from "../engine/approvals.js";
 import { evaluatePolicy } from "../engine/evaluate-policy.js";
 import type { PullRequestFacts } from "../engine/types.js";
-import { checkRunAuditRecord, logAudit } from "../audit/audit-record.js";
+import { checkRunAuditRecord, touchedPaths } from "../audit/audit-record.js";
 import { gatherApprovalFacts } from "../github/approval-facts.js";
 import { GitHubFactsError } from "../github/errors.js";
 import { loadPolicy, type LoadedPolicy } from "../github/load-policy.js";
@@ -54,7 +54,7 @@ export async function evaluatePullRequest(octokit: Octokit, log: Logger, deps: A
     });
     headSha = pull.headSha;
     detailsUrl = pull.htmlUrl;
-    report = await judge(octokit, repo, loaded, facts, pull, deps.clock());
+    report = { ...(await judge(octokit, repo, loaded, facts, pull, deps.clock())), changedPaths: touchedPaths(facts.files) };
   } catch (error) {
     const reason = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
     log.error({ err: error }, "could not evaluate the pull request; failing closed");
@@ -73,7 +73,7 @@ export async function evaluatePullRequest(octokit: Octokit, log: Logger, deps: A
         ...(trigger.action ? { action: trigger.action } : {}),
         ...(trigger.sender ? { actor: { login: trigger.sender.login, id: trigger.sender.id } } : {}),
       },
-      { pullRequest: trigger.number, headSha, report, conclusion: output.conclusion, ...published },
+      { pullRequest: trigger.number, headSha, report, conclusion: output.conclusion, published },
     );
   let published;
   try {
@@ -87,10 +87,10 @@ export async function evaluatePullRequest(octokit: Octokit, log: Logger, deps: A
   } catch (error) {
     // The decision was made but not reported: it is still one audit record, then the failure escapes for redelivery.
     const message = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
-    logAudit(log, audit({ error: `could not post the check run: ${message}` }), { checkRunCreated: false });
+    await deps.audit.write(log, audit({ error: message }), { checkRunCreated: false });
     throw error;
   }
-  logAudit(log, audit({ id: published.id }), { checkRunCreated: published.created });
+  await deps.audit.write(log, audit({ id: published.id }), { checkRunCreated: published.created });
 }
 
 async function judge(

@@ -1,5 +1,5 @@
 import type { Logger } from "probot";
-import { decisionAuditRecord, logAudit, type AuditContext } from "../audit/audit-record.js";
+import { decisionAuditRecord, touchedPaths, type AuditContext } from "../audit/audit-record.js";
 import { evaluatePolicy } from "../engine/evaluate-policy.js";
 import type { Decision, Policy } from "../engine/types.js";
 import { compareChanges } from "../github/compare-facts.js";
@@ -11,6 +11,7 @@ import { ownCommits, pushFacts, type PushEvent } from "../github/push-event.js";
 import { openPullRequestFrom } from "../github/push-pull-requests.js";
 import { renderCheckRun, type CheckReport, type Conclusion, type PolicySource } from "../report/check-run-output.js";
 import { code } from "../report/markdown.js";
+import type { AuditResponse } from "../audit/audit-record.js";
 import type { AppDependencies } from "./dependencies.js";
 
 /** One push of a branch or tag, and what its handler shares with each step. */
@@ -60,7 +61,7 @@ export async function evaluatePush(trigger: PushTrigger, loaded: LoadedPolicy, p
       filesComplete: compared.filesComplete,
       compareBase,
     });
-    report = { policy: loaded, decision: evaluatePolicy(policy, facts, { now: trigger.deps.clock() }), subject };
+    report = { policy: loaded, decision: evaluatePolicy(policy, facts, { now: trigger.deps.clock() }), subject, changedPaths: touchedPaths(facts.files) };
   } catch (error) {
     const reason = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
     trigger.log.error({ err: error }, "could not evaluate the push; failing closed");
@@ -83,16 +84,25 @@ export async function failPushClosed(trigger: PushTrigger, loaded: LoadedPolicy,
     ...(loadError ? { error: loadError } : !loaded.result.ok ? { policyIssues: loaded.result.issues } : {}),
   };
   if (event.refType === "branch" && !event.deleted) return reportPush(trigger, report, {});
-  auditPush(trigger, loaded, { response: "none", policyValid: loadError !== undefined, error: loadError ?? `${loaded.path} is invalid` });
+  await auditPush(trigger, loaded, { response: "none", policyValid: loadError !== undefined, error: loadError ?? `${loaded.path} is invalid` });
 }
 
 /** One audit record for a push; `extra` goes into the log line beside it (e.g. `forced`, `compareBase`). */
-export function auditPush(
+export async function auditPush(
   trigger: PushTrigger,
   policy: PolicySource,
-  input: { decision?: Decision; response: string; policyValid: boolean; error?: string; conclusion?: Conclusion; checkRunId?: number },
+  input: {
+    decision?: Decision;
+    response: AuditResponse;
+    policyValid: boolean;
+    error?: string;
+    responseError?: string;
+    conclusion?: Conclusion;
+    checkRunId?: number;
+    changedPaths?: string[];
+  },
   extra: object = {},
-): void {
+): Promise<void> {
   const { event } = trigger;
   const record = decisionAuditRecord(trigger.audit, {
     ...(input.decision ? { decision: input.decision } : {}),
@@ -104,15 +114,16 @@ export function auditPush(
     ...(input.conclusion ? { conclusion: input.conclusion } : {}),
     ...(input.checkRunId !== undefined ? { checkRunId: input.checkRunId, target: { kind: "check_run", id: input.checkRunId } } : {}),
     ...(input.error ? { error: input.error } : {}),
-    extraRuleIds: [...(input.policyValid ? [] : ["policy-invalid"]), ...(input.error && input.policyValid ? ["facts-unavailable"] : [])],
+    ...(input.responseError ? { responseError: input.responseError } : {}),
+    assets: [`${event.refType}:${event.name}`, ...(input.changedPaths ?? []).map((p) => `path:${p}`)],
+    extraRuleIds: [...(input.policyValid ? [] : (["policy-invalid"] as const)), ...(input.error && input.policyValid ? (["facts-unavailable"] as const) : [])],
   });
-  logAudit(trigger.log, record, { forced: event.forced, created: event.created, deleted: event.deleted, ...extra });
+  await trigger.deps.audit.write(trigger.log, record, { forced: event.forced, created: event.created, deleted: event.deleted, ...extra });
 }
 
 async function reportPush(trigger: PushTrigger, report: CheckReport, extra: object): Promise<void> {
   const output = renderCheckRun(report);
-  const audit = (published: { checkRunId: number; created: boolean } | { error: string }) => {
-    const error = [report.error, "error" in published ? published.error : undefined].filter(Boolean).join("; ");
+  const audit = (published: { checkRunId: number; created: boolean } | { error: string }) =>
     auditPush(
       trigger,
       report.policy,
@@ -122,11 +133,12 @@ async function reportPush(trigger: PushTrigger, report: CheckReport, extra: obje
         policyValid: !report.policyIssues?.length,
         conclusion: output.conclusion,
         ...("checkRunId" in published ? { checkRunId: published.checkRunId } : {}),
-        ...(error ? { error } : {}),
+        ...(report.error ? { error: report.error } : {}),
+        ...("error" in published ? { responseError: `could not post the check run: ${published.error}` } : {}),
+        ...(report.changedPaths ? { changedPaths: report.changedPaths } : {}),
       },
       { checkRunCreated: "created" in published && published.created, ...extra },
     );
-  };
   let published;
   try {
     published = await publishCheckRun(trigger.octokit, trigger.repo, {
@@ -139,10 +151,10 @@ async function reportPush(trigger: PushTrigger, report: CheckReport, extra: obje
   } catch (error) {
     // The decision was made but not reported: it is still one audit record, then the failure escapes for redelivery.
     const message = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
-    audit({ error: `could not post the check run: ${message}` });
+    await audit({ error: message });
     throw error;
   }
-  audit({ checkRunId: published.id, created: published.created });
+  await audit({ checkRunId: published.id, created: published.created });
 }
 
 /** `before`, or the default branch for a created or force-pushed branch (see `evaluatePush`). */

@@ -10,7 +10,7 @@ import { handleWorkflowRun } from "./handlers/workflow-run.js";
 /** Registers the handlers; nothing else happens here. */
 export function createApp(overrides: Partial<AppDependencies> = {}): ApplicationFunction {
   return (app: Probot) => {
-    const deps = createDependencies(overrides);
+    const deps = createDependencies(overrides, app.log);
     app.on(
       PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),
       handlePullRequest(deps),

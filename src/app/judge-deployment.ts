@@ -1,6 +1,6 @@
 import { decideDeployment, type DeploymentDecision, type DeploymentVerdict } from "../engine/decide-deployment.js";
 import { triggeringAgents } from "../engine/triggering-agents.js";
-import type { Actor } from "../engine/types.js";
+import type { Actor, RuleId } from "../engine/types.js";
 import { readEnvironmentReviewers } from "../github/environment-reviewers.js";
 import { GitHubFactsError } from "../github/errors.js";
 import { loadPolicy } from "../github/load-policy.js";
@@ -30,7 +30,7 @@ export interface DeploymentJudgement {
   decision?: DeploymentDecision;
   /** Set when GitHub could not provide the policy, the run or the environment: the answer is a rejection. */
   error?: string;
-  extraRuleIds: string[];
+  extraRuleIds: RuleId[];
 }
 
 /**

@@ -36,6 +36,7 @@ export async function raiseProtectedPushIncidents(
   await raiseIncidents(trigger.octokit, log, {
     repo,
     markerKey: trigger.deps.incidentKey,
+    trail: trigger.deps.audit,
     decision: evaluatePolicy(input.policy, input.facts, { now: trigger.deps.clock() }),
     ruleId: "push-to-protected-branch",
     subject: { kind: "push", ref: event.ref, branch: event.name, sha: event.deleted ? event.before : event.after, url: event.compareUrl },

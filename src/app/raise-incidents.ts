@@ -1,5 +1,6 @@
 import type { Logger } from "probot";
-import { decisionAuditRecord, logAudit, type AuditContext, type AuditRecord } from "../audit/audit-record.js";
+import { decisionAuditRecord, type AuditContext, type AuditRecord } from "../audit/audit-record.js";
+import type { AuditTrail } from "../audit/audit-trail.js";
 import type { Decision, RuleId } from "../engine/types.js";
 import { GitHubFactsError } from "../github/errors.js";
 import { openOrUpdateIncident } from "../github/incident.js";
@@ -21,6 +22,7 @@ export interface IncidentRequest {
   audit: AuditContext;
   /** Keys the incident fingerprint (see `incidentFingerprint`). */
   markerKey: string;
+  trail: AuditTrail;
   /** The audit fields that name the change. */
   where: Partial<Pick<AuditRecord, "ref" | "headSha" | "pullRequest">>;
 }
@@ -41,7 +43,7 @@ export async function raiseIncidents(octokit: Octokit, log: Logger, request: Inc
     const agent = decision.agents.find((a) => a.key === finding.agent);
     if (!agent) continue;
     const own: Decision = { ...decision, agents: [agent], findings: decision.findings.filter((f) => f.agent === agent.key) };
-    const record = (extra: Partial<Pick<AuditRecord, "target" | "error">>) =>
+    const record = (extra: Partial<Pick<AuditRecord, "target" | "issueNumber" | "responseError">>) =>
       decisionAuditRecord(request.audit, {
         decision: own,
         policy: request.policy,
@@ -50,6 +52,7 @@ export async function raiseIncidents(octokit: Octokit, log: Logger, request: Inc
         severity: "critical",
         ...request.where,
         ...(request.policyValid ? {} : { extraRuleIds: ["policy-invalid"] }),
+        ...(request.subject.kind === "pull_request" ? { assets: [`change:#${request.subject.number}`] } : { assets: [`branch:${request.subject.branch}`] }),
         ...extra,
       });
     try {
@@ -62,10 +65,12 @@ export async function raiseIncidents(octokit: Octokit, log: Logger, request: Inc
         deliveryId: request.audit.deliveryId,
         time: request.audit.time,
       });
-      logAudit(log, record({ target: { kind: "issue", id: issue.issueNumber, url: issue.url } }), { issueCreated: issue.created });
+      await request.trail.write(log, record({ target: { kind: "issue", id: issue.issueNumber, url: issue.url }, issueNumber: issue.issueNumber }), {
+        issueCreated: issue.created,
+      });
     } catch (error) {
       const message = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
-      logAudit(log, record({ error: `could not report the incident: ${message}` }));
+      await request.trail.write(log, record({ responseError: `could not report the incident: ${message}` }));
       failures.push(error);
     }
   }

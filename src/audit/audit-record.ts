@@ -1,5 +1,9 @@
-import type { Decision } from "../engine/types.js";
+import type { ChangedFile, Decision, RuleId, Verdict } from "../engine/types.js";
 import type { CheckReport, Conclusion } from "../report/check-run-output.js";
+import { controlsOf, controlsOfAll, type FrameworkMapping } from "./framework-mapping.js";
+
+/** The version of the record shape below; it changes whenever a field changes meaning or disappears. */
+export const AUDIT_SCHEMA_VERSION = 1;
 
 /** What every record of one delivery shares: when, which delivery, where, which event, and who acted. */
 export interface AuditContext {
@@ -12,58 +16,127 @@ export interface AuditContext {
   actor?: { login?: string; id?: number };
 }
 
+export type AuditDecision = Verdict | "error";
+export const AUDIT_DECISIONS: readonly AuditDecision[] = ["allow", "step_up", "deny", "error"];
+
+/** What the app did about the decision. */
+export type AuditResponse =
+  | "check_run"
+  | "incident"
+  | "cancel_workflow_run"
+  | "deployment_approved"
+  | "deployment_rejected"
+  | "deployment_held"
+  | "none";
+
+/** A task-scoped grant that was in force for the decision, or that the record issues. */
+export interface AuditGrant {
+  agent: string;
+  /** Who granted it (login). */
+  by: string;
+  /** What it widens: `paths:src/**`, `branches:…`, `workflows:…`, `environments:…`. */
+  scope: string[];
+  /** ISO 8601. */
+  expires?: string;
+  reason?: string;
+}
+
+export interface AuditFinding {
+  ruleId: RuleId;
+  verdict: Verdict;
+  /** `kind:value`, e.g. `path:.env`, `branch:main`, `workflow:.github/workflows/deploy.yml`. */
+  asset: string;
+  agent?: string;
+  /** The rule's OWASP NHI, OWASP Agentic and NIST CSF 2.0 ids (see `FRAMEWORK_MAPPING`). */
+  controls: string[];
+}
+
 /**
  * One audit record per decision (SPEC §6): every evaluation, approval,
- * incident, cancellation and policy error. Written as one structured JSON log
- * line (`audit` field); its shape is the contract for durable stores.
+ * grant, incident, cancellation, deployment answer and policy error.
+ * Written as one structured JSON log line (`audit` field) and appended to
+ * the audit store, which adds `seq`, `prevHash` and `hash`
+ * (`ChainedAuditRecord`). This shape is the documented contract (README,
+ * "Audit trail"); `schemaVersion` says which version of it a record follows.
  */
 export interface AuditRecord extends Omit<AuditContext, "time"> {
-  /** ISO 8601. */
+  schemaVersion: typeof AUDIT_SCHEMA_VERSION;
+  /** ISO 8601: when the decision was made. */
   time: string;
   pullRequest?: number;
   headSha?: string;
   /** The branch or ref concerned (pushes, workflow runs, deployments). */
   ref?: string;
   agents: { key: string; owner?: string; declared: boolean }[];
-  decision: Decision["verdict"] | "error";
-  /** What the app did: `check_run`, `incident`, `cancel_workflow_run`, `deployment_approved`, `deployment_rejected`, `deployment_held`, `none`. */
-  response: string;
-  /** The check-run conclusion, when the response was a check run. */
-  conclusion?: Conclusion;
+  /** Every asset the action touched, `kind:value`, sorted; at most `MAX_ASSETS_IN_RECORD`. */
+  assets: string[];
+  /** How many assets did not fit. */
+  assetsOmitted?: number;
+  decision: AuditDecision;
   mode?: Decision["mode"];
-  ruleIds: string[];
-  findings: { ruleId: string; verdict: string; asset: string; agent?: string }[];
+  ruleIds: RuleId[];
+  findings: AuditFinding[];
+  /** How many findings did not fit. */
+  findingsOmitted?: number;
+  /** The union of the frameworks' ids over `ruleIds`. */
+  frameworks: FrameworkMapping;
   /** Who may approve the pending step-ups (`team:` prefix for teams). */
   approvers: string[];
   /** Whose approvals counted, per step-up. */
   approvals?: { stepUp: string; approvedBy: string[]; satisfied: boolean }[];
+  grants?: AuditGrant[];
+  policy: { source: string; path: string; ref: string; sha?: string; valid: boolean };
+  response: AuditResponse;
+  /** False when the response could not be carried out (`responseError` says why): the check run, issue, cancellation or answer does not exist. */
+  responded: boolean;
+  /** The check-run conclusion, when the response was a check run. */
+  conclusion?: Conclusion;
   /** Incident issue, cancelled run, check run… the GitHub object the response created or changed. */
   target?: { kind: string; id: number; url?: string };
-  policy: { source: string; path: string; ref: string; sha?: string; valid: boolean };
   checkRunId?: number;
-  severity?: "info" | "critical";
+  issueNumber?: number;
+  /** The workflow run cancelled, or whose deployment was answered. */
+  workflowRunId?: number;
+  severity: "info" | "critical";
+  /** Why the decision is `error` or incomplete: the policy is invalid, facts were unavailable. */
   error?: string;
+  /** Why the response failed. */
+  responseError?: string;
 }
 
-const MAX_FINDINGS_IN_RECORD = 200;
+export const MAX_FINDINGS_IN_RECORD = 200;
+export const MAX_ASSETS_IN_RECORD = 1000;
+
+export interface DecisionAuditInput
+  extends Partial<Pick<AuditRecord, "pullRequest" | "headSha" | "ref" | "conclusion" | "target" | "checkRunId" | "issueNumber" | "workflowRunId" | "severity" | "grants">> {
+  decision?: Decision;
+  policy: CheckReport["policy"];
+  policyValid: boolean;
+  response: AuditResponse;
+  /** Why the decision could not be made in full. */
+  error?: string;
+  /** Why the response failed; the record then says `responded: false`. */
+  responseError?: string;
+  /** Rule ids decided by the shell rather than the engine (`policy-invalid`, `facts-unavailable`). */
+  extraRuleIds?: RuleId[];
+  /** Assets beyond the findings' own: the changed paths, the workflow, the environment (`kind:value`). */
+  assets?: string[];
+}
 
 /** The record for a decision on any event: shared fields from the context, the rest from the decision. */
-export function decisionAuditRecord(
-  context: AuditContext,
-  input: {
-    decision?: Decision;
-    policy: CheckReport["policy"];
-    policyValid: boolean;
-    response: string;
-    error?: string;
-    extraRuleIds?: string[];
-  } & Partial<Pick<AuditRecord, "pullRequest" | "headSha" | "ref" | "conclusion" | "target" | "checkRunId" | "severity">>,
-): AuditRecord {
+export function decisionAuditRecord(context: AuditContext, input: DecisionAuditInput): AuditRecord {
   const { decision } = input;
   const findings = decision?.findings ?? [];
   const ruleIds = [...new Set([...findings.map((f) => f.ruleId), ...(input.extraRuleIds ?? [])])].sort();
+  const assets = [
+    ...new Set([
+      ...(input.assets ?? []),
+      ...findings.flatMap((f) => [`${f.asset.kind}:${f.asset.value}`, ...(f.asset.previousPath ? [`path:${f.asset.previousPath}`] : [])]),
+    ]),
+  ].sort();
   const optional = <K extends keyof AuditRecord>(key: K, value: AuditRecord[K] | undefined) => (value === undefined ? {} : { [key]: value });
   return {
+    schemaVersion: AUDIT_SCHEMA_VERSION,
     time: context.time.toISOString(),
     deliveryId: context.deliveryId,
     ...optional("installationId", context.installationId),
@@ -75,9 +148,9 @@ export function decisionAuditRecord(
     ...optional("headSha", input.headSha),
     ...optional("ref", input.ref),
     agents: (decision?.agents ?? []).map((a) => ({ key: a.key, declared: a.declared, ...(a.owner ? { owner: a.owner } : {}) })),
+    assets: assets.slice(0, MAX_ASSETS_IN_RECORD),
+    ...(assets.length > MAX_ASSETS_IN_RECORD ? { assetsOmitted: assets.length - MAX_ASSETS_IN_RECORD } : {}),
     decision: input.error || !input.policyValid || !decision ? "error" : decision.verdict,
-    response: input.response,
-    ...optional("conclusion", input.conclusion),
     ...optional("mode", decision?.mode),
     ruleIds,
     findings: findings.slice(0, MAX_FINDINGS_IN_RECORD).map((f) => ({
@@ -85,13 +158,16 @@ export function decisionAuditRecord(
       verdict: f.verdict,
       asset: `${f.asset.kind}:${f.asset.value}`,
       ...(f.agent ? { agent: f.agent } : {}),
+      controls: controlsOf(f.ruleId),
     })),
+    ...(findings.length > MAX_FINDINGS_IN_RECORD ? { findingsOmitted: findings.length - MAX_FINDINGS_IN_RECORD } : {}),
+    frameworks: controlsOfAll(ruleIds),
     approvers: [...new Set((decision?.stepUps ?? []).flatMap((s) => [...s.users, ...s.teams.map((t) => `team:${t}`)]))].sort(),
     ...optional(
       "approvals",
       decision?.stepUpStatus?.map((s) => ({ stepUp: s.name, approvedBy: [...s.approvedBy], satisfied: s.satisfied })),
     ),
-    ...optional("target", input.target),
+    ...optional("grants", input.grants),
     policy: {
       source: input.policy.source,
       path: input.policy.path,
@@ -99,39 +175,52 @@ export function decisionAuditRecord(
       ...(input.policy.sha ? { sha: input.policy.sha } : {}),
       valid: input.policyValid,
     },
+    response: input.response,
+    responded: input.responseError === undefined,
+    ...optional("conclusion", input.conclusion),
+    ...optional("target", input.target),
     ...optional("checkRunId", input.checkRunId),
+    ...optional("issueNumber", input.issueNumber),
+    ...optional("workflowRunId", input.workflowRunId),
     severity: input.severity ?? "info",
     ...optional("error", input.error),
+    ...optional("responseError", input.responseError),
   };
 }
 
-/** The record for a pull-request evaluation reported as a check run. */
+/** The record for a change (pull request or push) evaluation reported as a check run. */
 export function checkRunAuditRecord(
   context: AuditContext,
-  input: { pullRequest: number; headSha: string; report: CheckReport; conclusion: Conclusion } & ({ id: number } | { error: string }),
+  input: {
+    report: CheckReport;
+    conclusion: Conclusion;
+    published: { id: number } | { error: string };
+  } & Partial<Pick<AuditRecord, "pullRequest" | "headSha" | "ref">>,
 ): AuditRecord {
-  const { report } = input;
+  const { report, published } = input;
   const policyInvalid = Boolean(report.policyIssues?.length);
-  const checkRunId = "id" in input ? input.id : undefined;
-  const error = [report.error, "error" in input ? input.error : undefined].filter(Boolean).join("; ");
+  const checkRunId = "id" in published ? published.id : undefined;
   return decisionAuditRecord(context, {
     ...(report.decision ? { decision: report.decision } : {}),
     policy: report.policy,
     policyValid: !policyInvalid,
     response: "check_run",
     conclusion: input.conclusion,
-    pullRequest: input.pullRequest,
-    headSha: input.headSha,
+    ...(input.pullRequest !== undefined ? { pullRequest: input.pullRequest } : {}),
+    ...(input.headSha ? { headSha: input.headSha } : {}),
+    ...(input.ref ? { ref: input.ref } : {}),
     ...(checkRunId !== undefined ? { checkRunId, target: { kind: "check_run", id: checkRunId } } : {}),
-    ...(error ? { error } : {}),
+    ...(report.error ? { error: report.error } : {}),
+    ...("error" in published ? { responseError: `could not post the check run: ${published.error}` } : {}),
+    ...(report.changedPaths ? { assets: report.changedPaths.map((p) => `path:${p}`) } : {}),
     extraRuleIds: [
-      ...(policyInvalid || report.proposedPolicyIssues?.length ? ["policy-invalid"] : []),
-      ...(report.error ? ["facts-unavailable"] : []),
+      ...(policyInvalid || report.proposedPolicyIssues?.length ? (["policy-invalid"] as const) : []),
+      ...(report.error ? (["facts-unavailable"] as const) : []),
     ],
   });
 }
 
-/** Writes the record as one JSON log line; the message names the decision for people reading plain logs. */
-export function logAudit(log: { info: (obj: object, msg: string) => void }, record: AuditRecord, extra: object = {}): void {
-  log.info({ audit: record, ...extra }, `agent-policy ${record.event}${record.action ? `.${record.action}` : ""}: ${record.decision} → ${record.response}${record.conclusion ? ` (${record.conclusion})` : ""}`);
+/** Every path a change touched: both sides of renames and copies. */
+export function touchedPaths(files: readonly ChangedFile[]): string[] {
+  return files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path]));
 }

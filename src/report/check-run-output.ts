@@ -49,6 +49,8 @@ export interface CheckReport {
   proposedPolicyRemoved?: boolean;
   /** Facts could not be gathered: fail closed with this reason. */
   error?: string;
+  /** Every path the change touched (both sides of renames), for the audit record. */
+  changedPaths?: string[];
   /** What asking the step-up approvers for review did. */
   reviewRequest?: ReviewRequestResult;
   /** What was judged, when it is not a pull request (e.g. a push): one Markdown line under the policy line. */

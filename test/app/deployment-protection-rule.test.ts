@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { GENESIS_HASH } from "../../src/audit/audit-chain.js";
 import { COPILOT, DEVIN, HUMAN } from "../fixtures/github.js";
 import { environmentResponse, expectAnswer, gateEvent, mockReads, PLATFORM, POLICY, RUN_ID, runResponse } from "./deployment-mocks.js";
 import { createHarness, REPO_PATH, expectEveryMockUsed } from "./harness.js";
@@ -13,6 +14,10 @@ describe("deployment_protection_rule.requested", () => {
     expect(answer.body).toEqual({ environment_name: "production", state: "approved", comment: "agent-policy: approved — no AI assistant triggered this run." });
     expect(h.audit()).toEqual([
       {
+        schemaVersion: 1,
+        seq: 1,
+        prevHash: GENESIS_HASH,
+        hash: expect.stringMatching(/^[0-9a-f]{64}$/),
         time: "2026-11-27T12:00:00.000Z",
         deliveryId: "delivery-1",
         installationId: 1,
@@ -22,13 +27,17 @@ describe("deployment_protection_rule.requested", () => {
         actor: { login: "Codertocat", id: 21031067 },
         ref: "master",
         agents: [],
+        assets: ["environment:production"],
         decision: "allow",
         response: "deployment_approved",
+        responded: true,
         mode: "enforce",
         ruleIds: [],
         findings: [],
+        frameworks: { nhi: [], asi: [], csf: [] },
         approvers: [],
         target: { kind: "deployment", id: 145988746, url: "https://api.github.com/repos/Codertocat/Hello-World/deployments/145988746" },
+        workflowRunId: 4242,
         policy: { source: "repository", path: ".agent-policy.yml", ref: "master", sha: "0123456789abcdef0123456789abcdef01234567", valid: true },
         severity: "info",
       },
@@ -168,6 +177,14 @@ describe("deployment_protection_rule.requested", () => {
     const h = await createHarness();
     expectAnswer(mockReads({ run: runResponse(HUMAN) }), 500);
     await expect(h.receive("deployment_protection_rule", gateEvent())).rejects.toThrow();
-    expect(h.audit()).toEqual([expect.objectContaining({ decision: "error", response: "deployment_approved", error: expect.stringContaining("approve the deployment of run 4242 to production (HTTP 500)") })]);
+    expect(h.audit()).toEqual([
+      expect.objectContaining({
+        decision: "allow",
+        response: "deployment_approved",
+        responded: false,
+        responseError: expect.stringContaining("approve the deployment of run 4242 to production (HTTP 500)"),
+      }),
+    ]);
+    expect(await h.stored()).toEqual(h.audit());
   });
 });

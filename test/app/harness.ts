@@ -1,9 +1,16 @@
 import nock from "nock";
 import { afterEach, beforeEach, expect } from "vitest";
 import { pino } from "pino";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { Probot, ProbotOctokit } from "probot";
 import { createApp } from "../../src/app/index.js";
+import { AuditSpool } from "../../src/audit/audit-spool.js";
+import type { AuditStore } from "../../src/audit/audit-store.js";
+import { AuditTrail } from "../../src/audit/audit-trail.js";
+import { FileAuditStore } from "../../src/audit/file-audit-store.js";
 import { appKeyPair } from "../fixtures/github.js";
 
 export const API = "https://api.github.com";
@@ -12,8 +19,12 @@ export const NOW = new Date("2026-11-27T12:00:00Z");
 
 const { privateKey } = appKeyPair();
 
-/** A Probot instance running the app, with the network disabled and its log lines captured. */
-export async function createHarness() {
+/**
+ * A Probot instance running the app, with the network disabled, its log
+ * lines captured and its audit records in a file store of its own (or the
+ * store given).
+ */
+export async function createHarness(options: { store?: AuditStore; spoolPath?: string } = {}) {
   const logs: Record<string, any>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -33,13 +44,25 @@ export async function createHarness() {
       throttle: { ...options.throttle, enabled: false },
     })),
   });
-  await probot.load(createApp({ appId: 123, clock: () => NOW, incidentKey: "test-incident-key" }));
+  const dir = mkdtempSync(join(tmpdir(), "agent-policy-audit-"));
+  const store = options.store ?? new FileAuditStore(join(dir, "audit.jsonl"));
+  const trail = new AuditTrail(store, new AuditSpool(options.spoolPath ?? join(dir, "audit.jsonl.spool")), { log: probot.log, retryBaseMs: 60_000 });
+  await trail.start();
+  await probot.load(createApp({ appId: 123, clock: () => NOW, incidentKey: "test-incident-key", audit: trail }));
   return {
     probot,
     logs,
     receive: (name: string, payload: object, id = "delivery-1") =>
       probot.receive({ id, name, payload } as unknown as Parameters<Probot["receive"]>[0]),
     audit: () => logs.filter((l) => l.audit).map((l) => l.audit),
+    trail,
+    store,
+    /** Every record in the audit store, in chain order. */
+    stored: async () => {
+      const records = [];
+      for await (const record of store.query()) records.push(record);
+      return records;
+    },
   };
 }
 

@@ -248,14 +248,16 @@ describe("pull_request → Agent Policy check run", () => {
       expect.objectContaining({
         pullRequest: 2,
         headSha: HEAD,
-        decision: "error",
+        decision: "deny",
         response: "check_run",
+        responded: false,
         conclusion: "failure",
         ruleIds: ["branch-scope"],
-        error: 'could not post the check run: GitHub API failure while trying to create the "Agent Policy" check run (HTTP 500): Server Error',
+        responseError: 'could not post the check run: GitHub API failure while trying to create the "Agent Policy" check run (HTTP 500): Server Error',
       }),
     ]);
     expect(h.audit()[0].checkRunId).toBeUndefined();
+    expect(await h.stored()).toEqual(h.audit());
   });
 
   it("posts more than 50 annotations in batches of 50", async () => {

@@ -148,11 +148,13 @@ describe("push to a protected branch → incident", () => {
     expect(h.audit()).toEqual([
       expect.objectContaining({
         response: "incident",
+        responded: false,
         severity: "critical",
-        decision: "error",
-        error: "could not report the incident: GitHub API failure while trying to open an incident issue (HTTP 500): Server Error",
+        decision: "deny",
+        responseError: "could not report the incident: GitHub API failure while trying to open an incident issue (HTTP 500): Server Error",
       }),
     ]);
+    expect(await h.stored()).toEqual(h.audit());
     expect(h.logs.some((l) => l.level === 50 && /redelivered/.test(l.msg))).toBe(true);
   });
 

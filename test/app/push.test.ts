@@ -227,12 +227,14 @@ describe("push → evaluation of the pushed changes", () => {
     expect(h.audit()).toEqual([
       expect.objectContaining({
         headSha: AFTER,
-        decision: "error",
+        decision: "allow",
         response: "check_run",
+        responded: false,
         conclusion: "success",
-        error: 'could not post the check run: GitHub API failure while trying to create the "Agent Policy" check run (HTTP 500): Server Error',
+        responseError: 'could not post the check run: GitHub API failure while trying to create the "Agent Policy" check run (HTTP 500): Server Error',
       }),
     ]);
+    expect(await h.stored()).toEqual(h.audit());
   });
 
   it("fails closed when the compare API fails", async () => {

@@ -1,5 +1,6 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
+import { GENESIS_HASH } from "../../src/audit/audit-chain.js";
 import { COPILOT, COPILOT_COMMITTER, DEVIN, HUMAN, workflowRunRequestedPayload } from "../fixtures/github.js";
 import { createHarness, mockToken, policyContent, expectEveryMockUsed } from "./harness.js";
 
@@ -70,6 +71,10 @@ describe("workflow_run.requested", () => {
     await h.receive("workflow_run", runEvent({ ...byCopilot, author: { name: "Copilot", email: COPILOT_COMMITTER.email } }));
     const [record] = h.audit();
     expect(record).toEqual({
+      schemaVersion: 1,
+      seq: 1,
+      prevHash: GENESIS_HASH,
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
       time: "2026-11-27T12:00:00.000Z",
       deliveryId: "delivery-1",
       installationId: 1,
@@ -80,16 +85,29 @@ describe("workflow_run.requested", () => {
       headSha: "3484a3fb816e0859fd6e1cea078d76385ff50625",
       ref: "master",
       agents: [{ key: "copilot", declared: true, owner: "@octo-org/platform" }],
+      assets: ["workflow:.github/workflows/test.yml"],
       decision: "deny",
       response: "cancel_workflow_run",
+      responded: true,
       mode: "enforce",
       ruleIds: ["workflow-not-allowed"],
-      findings: [{ ruleId: "workflow-not-allowed", verdict: "deny", asset: "workflow:.github/workflows/test.yml", agent: "copilot" }],
+      findings: [
+        {
+          ruleId: "workflow-not-allowed",
+          verdict: "deny",
+          asset: "workflow:.github/workflows/test.yml",
+          agent: "copilot",
+          controls: ["NHI5", "NHI6", "ASI02", "ASI05", "PR.AA-05"],
+        },
+      ],
+      frameworks: { nhi: ["NHI5", "NHI6"], asi: ["ASI02", "ASI05"], csf: ["PR.AA-05"] },
       approvers: [],
       target: { kind: "workflow_run", id: RUN_ID, url: "https://github.com/octo-org/octo-repo/actions/runs/289782451" },
+      workflowRunId: RUN_ID,
       policy: { source: "repository", path: ".agent-policy.yml", ref: "master", sha: "0123456789abcdef0123456789abcdef01234567", valid: true },
       severity: "info",
     });
+    expect(await h.stored()).toEqual([record]);
     expect(h.logs.find((l) => l.audit)).toMatchObject({ cancel: "cancelled", workflow: ".github/workflows/test.yml" });
   });
 
@@ -151,7 +169,13 @@ describe("workflow_run.requested", () => {
     expectCancel(mockPolicy(), 500);
     await expect(h.receive("workflow_run", runEvent(byCopilot))).rejects.toThrow();
     expect(h.audit()).toEqual([
-      expect.objectContaining({ decision: "error", response: "cancel_workflow_run", error: expect.stringContaining(`cancel workflow run ${RUN_ID} (HTTP 500)`) }),
+      expect.objectContaining({
+        decision: "deny",
+        response: "cancel_workflow_run",
+        responded: false,
+        responseError: expect.stringContaining(`cancel workflow run ${RUN_ID} (HTTP 500)`),
+      }),
     ]);
+    expect(await h.stored()).toEqual(h.audit());
   });
 });

@@ -15,6 +15,8 @@ export type LogLine = Record<string, any>;
  */
 export class AppProcess {
   readonly logs: LogLine[] = [];
+  /** The delivery id of every webhook posted, in order (a redelivery appears twice). */
+  readonly sent: string[] = [];
   readonly stderr: string[] = [];
   port = 0;
   private child: ChildProcess | undefined;
@@ -72,6 +74,7 @@ export class AppProcess {
   async sendWebhook(event: string, payload: unknown, secret: string, deliveryId: string): Promise<Response> {
     const body = typeof payload === "string" ? payload : JSON.stringify(payload);
     const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+    this.sent.push(deliveryId);
     return fetch(`http://127.0.0.1:${this.port}/api/github/webhooks`, {
       method: "POST",
       headers: {

@@ -1,4 +1,9 @@
 import { createPublicKey } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FileAuditStore } from "../../src/audit/file-audit-store.js";
+import { expectOneRecordPerWebhook } from "./audit-records.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeGitHub } from "./fake-github.js";
 import { AppProcess } from "./server-process.js";
@@ -55,6 +60,7 @@ describe("the app's HTTP server process, end to end", () => {
   const keys = appKeyPair();
   const github = new FakeGitHub(createPublicKey(keys.publicKey));
   let app: AppProcess;
+  const auditFile = join(mkdtempSync(join(tmpdir(), "agent-policy-e2e-")), "audit.jsonl");
 
   beforeAll(async () => {
     const githubPort = await github.start();
@@ -70,6 +76,7 @@ describe("the app's HTTP server process, end to end", () => {
       LOG_FORMAT: "json",
       LOG_LEVEL: "info",
       NODE_ENV: "production",
+      AUDIT_FILE: auditFile,
     });
     await app.start();
   });
@@ -270,5 +277,24 @@ describe("the app's HTTP server process, end to end", () => {
     const record = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-17"));
     expect(record.audit).toMatchObject({ response: "cancel_workflow_run", decision: "deny", ruleIds: ["workflow-not-allowed"] });
     expect(github.cancelledRuns).toEqual([4242]);
+  });
+
+  it("left exactly one record in the audit file per webhook that decided something, the same as logged, in one intact chain", async () => {
+    const store = new FileAuditStore(auditFile);
+    await expectOneRecordPerWebhook(app, store, {
+      "delivery-10": 1,
+      "delivery-11": 1,
+      "delivery-12": 2,
+      "delivery-13": 0,
+      "delivery-bad-json": 0,
+      "delivery-star": 0,
+      "delivery-14": 1,
+      "delivery-15a": 1,
+      "delivery-15b": 1,
+      "delivery-15c": 1,
+      "delivery-16": 1,
+      "delivery-17": 1,
+      "delivery-18": 0,
+    });
   });
 });

@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { decisionAuditRecord, logAudit } from "../../audit/audit-record.js";
+import { decisionAuditRecord, type AuditResponse } from "../../audit/audit-record.js";
 import type { DeploymentVerdict } from "../../engine/decide-deployment.js";
 import type { Actor } from "../../engine/types.js";
 import { parseDeploymentCallback } from "../../github/deployment-callback.js";
@@ -12,7 +12,7 @@ import { judgeDeployment, type DeploymentJudgement } from "../judge-deployment.j
 
 type DeploymentProtectionRuleContext = Context<"deployment_protection_rule.requested">;
 
-const RESPONSE: Record<DeploymentVerdict, string> = { approve: "deployment_approved", reject: "deployment_rejected", hold: "deployment_held" };
+const RESPONSE: Record<DeploymentVerdict, AuditResponse> = { approve: "deployment_approved", reject: "deployment_rejected", hold: "deployment_held" };
 const STATE = { approve: "approved", reject: "rejected", hold: undefined } as const;
 
 /**
@@ -54,8 +54,9 @@ export function handleDeploymentProtectionRule(deps: AppDependencies) {
         severity: "critical",
         ...(ref ? { ref } : {}),
         ...(target ? { target } : {}),
+        ...(environment ? { assets: [`environment:${environment}`] } : {}),
       });
-      logAudit(log, record);
+      await deps.audit.write(log, record);
       return;
     }
 
@@ -70,28 +71,29 @@ export function handleDeploymentProtectionRule(deps: AppDependencies) {
       actors,
     });
 
-    const record = (answerError?: string) => {
-      const error = answerError ?? judgement.error;
-      return decisionAuditRecord(auditContext, {
+    const record = (answerError?: string) =>
+      decisionAuditRecord(auditContext, {
         ...auditDecision(judgement),
         policy: judgement.policy,
         policyValid: judgement.policyValid,
         response: RESPONSE[judgement.answer],
         extraRuleIds: judgement.extraRuleIds,
-        ...(error ? { error } : {}),
+        ...(judgement.error ? { error: judgement.error } : {}),
+        ...(answerError ? { responseError: `could not answer the deployment: ${answerError}` } : {}),
         ...(ref ? { ref } : {}),
         target: target ?? { kind: "workflow_run", id: callback.runId },
+        workflowRunId: callback.runId,
+        assets: [`environment:${environment}`],
       });
-    };
     const state = STATE[judgement.answer];
     try {
       const review = { runId: callback.runId, environment, comment: judgement.comment, ...(state ? { state } : {}) };
       await reviewDeployment(context.octokit, repo, review);
     } catch (error) {
-      logAudit(log, record((error as Error).message), { answered: false });
+      await deps.audit.write(log, record((error as Error).message), { answered: false });
       throw error;
     }
-    logAudit(log, record(), { answered: true, runId: callback.runId, environment });
+    await deps.audit.write(log, record(), { answered: true, runId: callback.runId, environment });
   };
 }
 

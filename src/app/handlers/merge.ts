@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { decisionAuditRecord, logAudit } from "../../audit/audit-record.js";
+import { decisionAuditRecord } from "../../audit/audit-record.js";
 import { decideMerge } from "../../engine/decide-merge.js";
 import type { Actor, PullRequestFacts } from "../../engine/types.js";
 import { identityOf } from "../../github/pull-request-facts.js";
@@ -57,6 +57,7 @@ export function handleMerge(deps: AppDependencies) {
       await raiseIncidents(context.octokit, log, {
         repo,
         markerKey: deps.incidentKey,
+        trail: deps.audit,
         decision,
         ruleId: "merge-by-agent",
         subject: { kind: "pull_request", number: pr.number, url: pr.html_url, sha: pr.merge_commit_sha ?? pr.head.sha },
@@ -76,9 +77,10 @@ export function handleMerge(deps: AppDependencies) {
         response: "none",
         error,
         extraRuleIds: [loadError ? "facts-unavailable" : "policy-invalid"],
+        assets: [`change:#${pr.number}`],
         ...where,
       });
-      logAudit(log, record);
+      await deps.audit.write(log, record);
     }
   };
 }

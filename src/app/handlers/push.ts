@@ -65,7 +65,7 @@ export function handlePush(deps: AppDependencies) {
       if (!usable) return failPushClosed(trigger, loaded, loadError);
       if (agents.length > 0) {
         const decision = evaluatePolicy(policy, facts, { now: deps.clock() });
-        auditPush(trigger, loaded, { decision, response: "none", policyValid: true }, { outOfScope: "tag" });
+        await auditPush(trigger, loaded, { decision, response: "none", policyValid: true }, { outOfScope: "tag" });
       }
       return;
     }
@@ -77,7 +77,7 @@ export function handlePush(deps: AppDependencies) {
     }
     if (event.deleted) {
       const decision = evaluatePolicy(policy, facts, { now: deps.clock() });
-      auditPush(trigger, loaded, { decision, response: "none", policyValid: true }, { before: event.before });
+      await auditPush(trigger, loaded, { decision, response: "none", policyValid: true }, { before: event.before });
       return;
     }
     await evaluatePush(trigger, loaded, usable);

@@ -1,5 +1,7 @@
 import type { Context, Logger } from "probot";
-import { decisionAuditRecord, logAudit, type AuditContext } from "../../audit/audit-record.js";
+import { decisionAuditRecord, type AuditContext } from "../../audit/audit-record.js";
+import type { AuditTrail } from "../../audit/audit-trail.js";
+import type { RuleId } from "../../engine/types.js";
 import { decideWorkflowRun } from "../../engine/decide-workflow-run.js";
 import { triggeringAgents } from "../../engine/triggering-agents.js";
 import type { AgentActivity, Decision } from "../../engine/types.js";
@@ -36,7 +38,7 @@ export function handleWorkflowRun(deps: AppDependencies) {
     const triggeredBy = payload.workflow_run.triggering_actor ?? payload.sender;
     const auditContext = auditContextFor(context, deps.clock(), triggeredBy);
     const actors = workflowRunActors(run);
-    const respond = (input: Respond) => respondToRun(context.octokit, log, repo, run, auditContext, input);
+    const respond = (input: Respond) => respondToRun(context.octokit, log, deps.audit, repo, run, auditContext, input);
 
     let loaded: LoadedPolicy;
     try {
@@ -67,11 +69,11 @@ interface Respond {
   policy: { source: "repository" | "built-in"; path: string; ref: string; sha?: string };
   policyValid: boolean;
   error?: string;
-  ruleId?: string;
+  ruleId?: RuleId;
 }
 
 /** Cancels when asked, then writes the one audit record (also when cancelling failed, before the error escapes). */
-async function respondToRun(octokit: Octokit, log: Logger, repo: RepoRef, run: WorkflowRunSummary, context: AuditContext, input: Respond) {
+async function respondToRun(octokit: Octokit, log: Logger, trail: AuditTrail, repo: RepoRef, run: WorkflowRunSummary, context: AuditContext, input: Respond) {
   let outcome: CancelOutcome | undefined;
   let cancelError: unknown;
   if (input.cancel) {
@@ -81,7 +83,6 @@ async function respondToRun(octokit: Octokit, log: Logger, repo: RepoRef, run: W
       cancelError = error;
     }
   }
-  const error = [input.error, cancelError instanceof Error ? cancelError.message : undefined].filter(Boolean).join("; ");
   const record = decisionAuditRecord(context, {
     decision: input.decision,
     policy: input.policy,
@@ -90,10 +91,13 @@ async function respondToRun(octokit: Octokit, log: Logger, repo: RepoRef, run: W
     headSha: run.head_sha,
     ...(run.head_branch ? { ref: run.head_branch } : {}),
     target: { kind: "workflow_run", id: run.id, url: run.html_url },
-    ...(error ? { error } : {}),
+    workflowRunId: run.id,
+    assets: [`workflow:${run.path}`],
+    ...(input.error ? { error: input.error } : {}),
+    ...(cancelError !== undefined ? { responseError: `could not cancel the run: ${(cancelError as Error).message}` } : {}),
     ...(input.ruleId ? { extraRuleIds: [input.ruleId] } : {}),
   });
-  logAudit(log, record, { workflow: run.path, ...(outcome ? { cancel: outcome } : {}) });
+  await trail.write(log, record, { workflow: run.path, ...(outcome ? { cancel: outcome } : {}) });
   if (cancelError !== undefined) throw cancelError;
 }
 
