@@ -10,7 +10,7 @@ import { publishCheckRun } from "../github/publish-check-run.js";
 import { ownCommits, pushFacts, type PushEvent } from "../github/push-event.js";
 import { openPullRequestFrom } from "../github/push-pull-requests.js";
 import { renderCheckRun, type CheckReport, type Conclusion, type PolicySource } from "../report/check-run-output.js";
-import { code } from "../report/markdown.js";
+import { inert } from "../report/inert.js";
 import type { AuditResponse } from "../audit/audit-record.js";
 import type { AppDependencies } from "./dependencies.js";
 
@@ -164,6 +164,7 @@ function compareBaseOf(trigger: PushTrigger): string {
 
 /** The check summary's line saying what was judged; a force-push and a new branch say why the default branch is the base. */
 function pushSubject(event: PushEvent, compareBase: string): string {
+  const code = (text: string) => inert(text, "code", 1_000);
   const head = code(event.after.slice(0, 7));
   if (event.deleted) return `deletion of ${event.refType} ${code(event.name)}`;
   if (event.created) return `new branch ${code(event.name)} at ${head}: every change compared with the default branch ${code(compareBase)}, as a new branch has no earlier head`;

@@ -1,7 +1,8 @@
 import type { Decision, Finding, Verdict } from "../engine/types.js";
 import type { PolicyIssue } from "../policy/parse-policy.js";
 import type { ReviewRequestResult } from "../github/request-step-up-reviews.js";
-import { appendWithin, cell, code, truncate } from "./markdown.js";
+import { inert } from "./inert.js";
+import { appendWithin, truncate } from "./markdown.js";
 
 export const CHECK_NAME = "Agent Policy";
 
@@ -60,6 +61,10 @@ export interface CheckReport {
 // GitHub's documented limits: 65535 characters for summary and text; we keep a margin.
 const SUMMARY_BUDGET = 60_000;
 const ANNOTATION_MESSAGE_MAX = 4_000;
+/** One finding's explanation, one agent's evidence, one path: a single event must not fill the summary alone. */
+const MESSAGE_MAX = 2_000;
+const EVIDENCE_MAX = 4_000;
+const PATH_MAX = 1_000;
 const TITLE_MAX = 200;
 
 const CONCLUSION_RANK: Record<Conclusion, number> = { success: 0, neutral: 1, action_required: 2, failure: 3 };
@@ -130,17 +135,17 @@ function renderSummary(report: CheckReport, title: string): string {
   const lines: string[] = [`### ${title}`, "", policyLine(report), ""];
   if (report.subject) lines.push(`**Change:** ${report.subject}`, "");
   if (report.error) {
-    lines.push(`**Error:** ${cell(report.error)}`, "", "The check fails closed until the facts can be gathered. Re-run it once GitHub answers again.");
+    lines.push(`**Error:** ${inert(report.error)}`, "", "The check fails closed until the facts can be gathered. Re-run it once GitHub answers again.");
   }
   if (report.policyIssues?.length) {
     lines.push(`The policy that governs this repository does not validate, so nothing can be judged against it:`, "");
     appendIssues(lines, report.policy.path, report.policyIssues);
   }
   if (report.proposedPolicyIssues?.length) {
-    lines.push("", `This pull request changes ${code(report.policy.path)}, and the new version does not validate:`, "");
+    lines.push("", `This pull request changes ${inert(report.policy.path, "code")}, and the new version does not validate:`, "");
     appendIssues(lines, report.policy.path, report.proposedPolicyIssues);
   } else if (report.proposedPolicyRemoved) {
-    lines.push("", `> **Note:** this pull request deletes ${code(report.policy.path)}. Once merged, the repository falls back to audit mode with the built-in rules.`);
+    lines.push("", `> **Note:** this pull request deletes ${inert(report.policy.path, "code")}. Once merged, the repository falls back to audit mode with the built-in rules.`);
   }
   const decision = report.decision;
   if (decision) appendDecision(lines, decision, report.reviewRequest);
@@ -150,14 +155,14 @@ function renderSummary(report: CheckReport, title: string): string {
 function policyLine(report: CheckReport): string {
   const p = report.policy;
   if (p.source === "built-in") {
-    return `**Policy:** none found — no ${code(p.path)} on ${code(p.ref)}. Running in **audit mode with the built-in rules**: findings are reported, nothing is blocked. Add a policy to enforce.`;
+    return `**Policy:** none found — no ${inert(p.path, "code")} on ${inert(p.ref, "code")}. Running in **audit mode with the built-in rules**: findings are reported, nothing is blocked. Add a policy to enforce.`;
   }
   const mode = report.decision ? ` · **Mode:** ${report.decision.mode}` : "";
-  return `**Policy:** ${code(p.path)} on ${code(p.ref)}${p.sha ? ` (blob ${code(p.sha.slice(0, 12))})` : ""}${mode}`;
+  return `**Policy:** ${inert(p.path, "code")} on ${inert(p.ref, "code")}${p.sha ? ` (blob ${inert(p.sha.slice(0, 12), "code")})` : ""}${mode}`;
 }
 
 function appendIssues(lines: string[], path: string, issues: readonly PolicyIssue[]): void {
-  const rows = issues.map((i) => `| ${code(`${path}:${i.line}:${i.column}`)} | ${cell(i.message)} |`);
+  const rows = issues.map((i) => `| ${inert(`${path}:${i.line}:${i.column}`, "code")} | ${inert(i.message)} |`);
   lines.push("| Where | Problem |", "|---|---|");
   const left = appendWithin(lines, SUMMARY_BUDGET / 2, rows);
   if (left) lines.push(`| … | ${left} more problems |`);
@@ -167,7 +172,7 @@ function appendDecision(lines: string[], decision: Decision, reviewRequest: Revi
   if (decision.agents.length > 0) {
     lines.push("", "#### AI assistant activity", "", "| Agent | Owner | Registered | Evidence |", "|---|---|---|---|");
     const rows = decision.agents.map(
-      (a) => `| ${code(a.key)} | ${cell(a.owner)} | ${a.declared ? "yes" : "**no**"} | ${cell(a.evidence.map((e) => e.detail).join("; "))} |`,
+      (a) => `| ${inert(a.key, "code")} | ${a.owner ?? "—"} | ${a.declared ? "yes" : "**no**"} | ${inert(a.evidence.map((e) => e.detail).join("; "), "text", EVIDENCE_MAX)} |`,
     );
     appendWithin(lines, SUMMARY_BUDGET / 4, rows);
   } else {
@@ -177,7 +182,7 @@ function appendDecision(lines: string[], decision: Decision, reviewRequest: Revi
     lines.push("", "#### Findings", "", "| Verdict | Rule | Agent | Owner | Asset | Explanation |", "|---|---|---|---|---|---|");
     const rows = decision.findings.map(
       (f) =>
-        `| ${VERDICT_LABEL[f.verdict]} | ${code(f.ruleId)} | ${cell(f.agent)} | ${cell(f.owner)} | ${assetCell(f)} | ${cell(f.message)} |`,
+        `| ${VERDICT_LABEL[f.verdict]} | ${inert(f.ruleId, "code")} | ${f.agent ? inert(f.agent) : "—"} | ${f.owner ?? "—"} | ${assetCell(f)} | ${inert(f.message, "text", MESSAGE_MAX)} |`,
     );
     const left = appendWithin(lines, SUMMARY_BUDGET * 0.8, rows);
     if (left) lines.push("", `… and ${plural(left, "more finding")} not shown here (see the annotations and the audit log).`);
@@ -186,7 +191,7 @@ function appendDecision(lines: string[], decision: Decision, reviewRequest: Revi
   const remedies = [...new Set(decision.findings.map((f) => f.remedy).filter((r): r is string => !!r))];
   if (remedies.length > 0) {
     lines.push("", "#### How to fix", "");
-    const blocks = remedies.slice(0, 20).flatMap((r) => ["```yaml", r, "```", ""]);
+    const blocks = remedies.slice(0, 20).flatMap((r) => [fenceFor(r) + "yaml", r, fenceFor(r), ""]);
     appendWithin(lines, SUMMARY_BUDGET, blocks);
   }
 }
@@ -195,44 +200,48 @@ function appendStepUps(lines: string[], decision: Decision, reviewRequest: Revie
   const statuses = new Map((decision.stepUpStatus ?? []).map((s) => [s.name, s]));
   lines.push("", "#### Step-up reviews", "", "| Step-up | Who may approve | Approved by (at this commit) | Still needed | Paths |", "|---|---|---|---|---|");
   const notes: string[] = [];
+  const logins = (list: readonly string[]) => list.map((l) => inert(`@${l}`)).join(", ");
   const rows = decision.stepUps.map((req) => {
     const status = statuses.get(req.name);
+    const name = inert(req.name, "code");
+    // Approvers come from the validated policy: they stay live mentions.
     const approvers = [...req.users.map((u) => `@${u}`), ...req.teams.map((t) => `@${t}`)].join(", ") || "nobody eligible";
-    const approvedBy = status?.approvedBy.length ? status.approvedBy.map((l) => `@${l}`).join(", ") : "nobody yet";
+    const approvedBy = status?.approvedBy.length ? logins(status.approvedBy) : "nobody yet";
     let needed = status ? (status.satisfied ? "satisfied" : `${status.missing} of ${status.required}`) : `${req.count} of ${req.count}`;
-    if (status?.changesRequestedBy.length) needed += ` (changes requested by ${status.changesRequestedBy.map((l) => `@${l}`).join(", ")})`;
-    for (const e of status?.teamErrors ?? []) notes.push(`\`${req.name}\`: ${e} — its members cannot approve until this is fixed.`);
+    if (status?.changesRequestedBy.length) needed += ` (changes requested by ${logins(status.changesRequestedBy)})`;
+    for (const e of status?.teamErrors ?? []) notes.push(`${name}: ${inert(e)} — its members cannot approve until this is fixed.`);
     const ignored = status?.ignored ?? [];
-    if (ignored.length) notes.push(`\`${req.name}\`: not counted: ${ignored.map((i) => `@${i.login} (${i.reason})`).join(", ")}.`);
-    const paths = req.paths.slice(0, 10).join(", ") + (req.paths.length > 10 ? ` (+${req.paths.length - 10})` : "");
-    return `| ${code(req.name)} | ${cell(approvers)} | ${cell(approvedBy)} | ${cell(needed)} | ${cell(paths)} |`;
+    if (ignored.length) notes.push(`${name}: not counted: ${ignored.map((i) => `${inert(`@${i.login}`)} (${inert(i.reason)})`).join(", ")}.`);
+    const paths = req.paths.slice(0, 10).map((p) => inert(p, "code")).join(", ") + (req.paths.length > 10 ? ` (+${req.paths.length - 10})` : "");
+    return `| ${name} | ${approvers} | ${approvedBy} | ${needed} | ${paths} |`;
   });
   appendWithin(lines, SUMMARY_BUDGET * 0.85, rows);
   if (reviewRequest) {
     const asked = [...reviewRequest.requestedUsers.map((u) => `@${u}`), ...reviewRequest.requestedTeams.map((t) => `team ${t}`)];
-    if (asked.length) notes.push(`Review requested from ${asked.join(", ")}.`);
-    if (reviewRequest.skipped.length) notes.push(`Not asked: ${reviewRequest.skipped.join(", ")}.`);
-    if (reviewRequest.error) notes.push(`Requesting reviews failed: ${reviewRequest.error}. Ask the approvers directly.`);
+    if (asked.length) notes.push(`Review requested from ${inert(asked.join(", "))}.`);
+    if (reviewRequest.skipped.length) notes.push(`Not asked: ${inert(reviewRequest.skipped.join(", "))}.`);
+    if (reviewRequest.error) notes.push(`Requesting reviews failed: ${inert(reviewRequest.error)}. Ask the approvers directly.`);
   }
-  if (notes.length) appendWithin(lines, SUMMARY_BUDGET * 0.9, ["", ...notes.map((n) => `- ${cell(n)}`)]);
+  if (notes.length) appendWithin(lines, SUMMARY_BUDGET * 0.9, ["", ...notes.map((n) => `- ${n}`)]);
   lines.push("", "Only approving reviews at the current head commit count; agents, bots, the PR author and the commits' authors, committers and co-authors cannot approve. A new push needs new approvals; a deny finding can never be approved away.");
 }
 
 function assetCell(f: Finding): string {
-  const renamed = f.asset.previousPath ? ` (rename with ${code(f.asset.previousPath)})` : "";
-  return `${f.asset.kind} ${code(f.asset.value)}${renamed}`;
+  const renamed = f.asset.previousPath ? ` (rename with ${inert(f.asset.previousPath, "code", PATH_MAX)})` : "";
+  return `${f.asset.kind} ${inert(f.asset.value, "code", PATH_MAX)}${renamed}`;
 }
 
 function findingAnnotation(f: Finding, decision: Decision): Annotation {
   const level = f.verdict === "deny" && decision.mode === "enforce" ? "failure" : f.verdict === "allow" ? "notice" : "warning";
   const line = f.line ?? 1;
+  const text = f.remedy ? `${inert(f.message, "plain")}\n\n${f.remedy.split("\n").map((l) => inert(l, "plain")).join("\n")}` : inert(f.message, "plain");
   return {
     path: f.asset.value,
     start_line: line,
     end_line: line,
     annotation_level: level,
     title: `${f.ruleId} (${VERDICT_LABEL[f.verdict]})`,
-    message: truncate(f.remedy ? `${f.message}\n\n${f.remedy}` : f.message, ANNOTATION_MESSAGE_MAX),
+    message: truncate(text, ANNOTATION_MESSAGE_MAX),
   };
 }
 
@@ -244,7 +253,7 @@ function issueAnnotation(issue: PolicyIssue, title: string): Annotation {
     end_line: endLine,
     annotation_level: "failure",
     title: `policy-invalid: ${title}`,
-    message: truncate(issue.message, ANNOTATION_MESSAGE_MAX),
+    message: inert(issue.message, "plain", ANNOTATION_MESSAGE_MAX),
   };
   // GitHub accepts columns only on single-line annotations.
   if (endLine === issue.line) {
@@ -252,6 +261,13 @@ function issueAnnotation(issue: PolicyIssue, title: string): Annotation {
     annotation.end_column = Math.max(issue.column, issue.endLine === issue.line && issue.endColumn ? issue.endColumn : issue.column);
   }
   return annotation;
+}
+
+/** A code fence longer than any backtick run in `block`, so the block cannot end early. */
+function fenceFor(block: string): string {
+  let longest = 0;
+  for (const run of block.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return "`".repeat(Math.max(3, longest + 1));
 }
 
 function plural(n: number, word: string): string {

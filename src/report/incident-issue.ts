@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { describeRule } from "../engine/evaluate-policy.js";
 import type { AgentActivity, Finding } from "../engine/types.js";
 import type { PolicySource } from "./check-run-output.js";
-import { code, truncate } from "./markdown.js";
+import { inert } from "./inert.js";
 
 /** The label every incident issue carries; the app creates it when the repository lacks it. */
 export const INCIDENT_LABEL = {
@@ -30,6 +30,8 @@ export interface Incident {
 
 const MAX_EVIDENCE = 20;
 const TEXT_MAX = 4_000;
+/** GitHub's limit for an issue title is 256 characters. */
+const TITLE_MAX = 250;
 /** Evidence names commit identities, which a commit can make arbitrarily long; cut each, so the body stays under GitHub's 65536 characters. */
 const EVIDENCE_MAX = 300;
 
@@ -53,27 +55,28 @@ export function incidentMarker(fingerprint: string): string {
 
 export function renderIncidentIssue(incident: Incident): { title: string; body: string } {
   const { finding, agent, subject, policy } = incident;
-  const where = subject.kind === "push" ? subject.branch : `#${subject.number}`;
-  const title = truncate(`Agent policy incident: ${finding.ruleId} by ${agent.key} on ${where}`, 250);
+  // Issue titles are plain text, yet GitHub links `#12` and `owner/repo#12` in them: the branch goes in inert.
+  const head = `Agent policy incident: ${finding.ruleId} by ${agent.key} on `;
+  const title = head + (subject.kind === "push" ? inert(subject.branch, "plain", TITLE_MAX - head.length) : `#${subject.number}`);
   const lines = [
     incidentMarker(incidentFingerprint(incident)),
-    `### Agent policy incident: ${code(finding.ruleId)}`,
+    `### Agent policy incident: ${inert(finding.ruleId, "code")}`,
     "",
-    plain(finding.message),
+    inert(finding.message, "text", TEXT_MAX),
     "",
     "| | |",
     "|---|---|",
-    `| **Agent** | ${code(agent.key)} (${agent.declared ? "declared in the policy" : `${plain(agent.name)}, not registered`}) |`,
+    `| **Agent** | ${inert(agent.key, "code")} (${agent.declared ? "declared in the policy" : `${inert(agent.name)}, not registered`}) |`,
     `| **Owner** | ${ownerCell(agent)} |`,
     `| **Where** | ${whereCell(subject)} |`,
-    `| **Rule** | ${code(finding.ruleId)}: ${plain(describeRule(finding.ruleId))} |`,
+    `| **Rule** | ${inert(finding.ruleId, "code")}: ${describeRule(finding.ruleId)} |`,
     `| **Evidence** | ${evidenceCell(agent)} |`,
-    `| **Policy** | ${code(policy.path)} on ${code(policy.ref)}${policy.sha ? ` (blob ${code(policy.sha.slice(0, 12))})` : ""} |`,
-    `| **Detected** | ${incident.time.toISOString()} (delivery ${code(incident.deliveryId)}) |`,
+    `| **Policy** | ${inert(policy.path, "code")} on ${inert(policy.ref, "code")}${policy.sha ? ` (blob ${inert(policy.sha.slice(0, 12), "code")})` : ""} |`,
+    `| **Detected** | ${incident.time.toISOString()} (delivery ${inert(incident.deliveryId, "code")}) |`,
     "",
     "#### What to do",
     "",
-    plain(finding.remedy ?? "Review what the assistant did and undo what was not approved."),
+    inert(finding.remedy ?? "Review what the assistant did and undo what was not approved.", "text", TEXT_MAX),
     "",
     "A repeat of this incident is added below as a comment. Close this issue once it is handled; a later repeat then opens a new one.",
   ];
@@ -84,7 +87,7 @@ export function renderIncidentIssue(incident: Incident): { title: string; body: 
 export function renderIncidentComment(incident: Incident): string {
   const { finding, agent, subject } = incident;
   return [
-    `**Again** at ${incident.time.toISOString()} (delivery ${code(incident.deliveryId)}): ${plain(finding.message)}`,
+    `**Again** at ${incident.time.toISOString()} (delivery ${inert(incident.deliveryId, "code")}): ${inert(finding.message, "text", TEXT_MAX)}`,
     "",
     `- **Where:** ${whereCell(subject)}`,
     `- **Evidence:** ${evidenceCell(agent)}`,
@@ -98,26 +101,22 @@ function ownerCell(agent: AgentActivity): string {
 }
 
 function whereCell(subject: IncidentSubject): string {
-  if (subject.kind === "push") return `push to ${code(subject.branch)} at [${code(subject.sha.slice(0, 7))}](${subject.url})`;
-  return `[pull request #${subject.number}](${subject.url}) (head ${code(subject.sha.slice(0, 7))})`;
+  if (subject.kind === "push") return `push to ${inert(subject.branch, "code", TEXT_MAX)} at ${link(inert(subject.sha.slice(0, 7), "code"), subject.url)}`;
+  return `${link(`pull request #${subject.number}`, subject.url)} (head ${inert(subject.sha.slice(0, 7), "code")})`;
 }
 
 function evidenceCell(agent: AgentActivity): string {
-  const shown = agent.evidence.slice(0, MAX_EVIDENCE).map((e) => code(truncate(e.detail, EVIDENCE_MAX)));
+  const shown = agent.evidence.slice(0, MAX_EVIDENCE).map((e) => inert(e.detail, "code", EVIDENCE_MAX));
   const more = agent.evidence.length - shown.length;
   return (shown.join("; ") || "—") + (more > 0 ? `; and ${more} more` : "");
 }
 
 /**
- * Text that came from the event (branch names, commit identities, messages):
- * kept on one line for the table, without HTML, and without live @mentions,
- * so an event cannot make the app ping arbitrary people.
+ * A link to the event's own compare or pull request URL; parentheses are
+ * percent-encoded and anything else a URL does not hold leaves the label
+ * unlinked, so the destination can never end the link early.
  */
-function plain(text: string): string {
-  return truncate(text, TEXT_MAX)
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/\|/g, "\\|")
-    .replace(/[\r\n]+/g, " ")
-    .replace(/@(?=[A-Za-z0-9])/g, "@\u200b");
+function link(label: string, url: string): string {
+  const safe = url.replace(/\(/g, "%28").replace(/\)/g, "%29");
+  return /^https?:\/\/[A-Za-z0-9\-._~:/?#[\]@!$&'*+,;=%]+$/.test(safe) ? `[${label}](${safe})` : label;
 }

@@ -48,7 +48,7 @@ describe("deployment_protection_rule.requested", () => {
     const h = await createHarness();
     const answer = expectAnswer(mockReads({ run: runResponse(COPILOT) }));
     await h.receive("deployment_protection_rule", gateEvent({ environment: "Staging" }));
-    expect(answer.body).toEqual({ environment_name: "Staging", state: "approved", comment: "agent-policy: approved.\ncopilot (owner @Codertocat/platform) may deploy here." });
+    expect(answer.body).toEqual({ environment_name: "Staging", state: "approved", comment: "agent-policy: approved.\ncopilot (owner @\u2060Codertocat/platform) may deploy here." });
     expect(h.audit()[0]).toMatchObject({ decision: "allow", response: "deployment_approved", agents: [{ key: "copilot", declared: true }] });
   });
 
@@ -60,7 +60,7 @@ describe("deployment_protection_rule.requested", () => {
       environment_name: "qa",
       state: "rejected",
       comment:
-        "agent-policy: rejected.\nenvironment-not-allowed: copilot (owner @Codertocat/platform) deploys to qa, which is not among its environments (staging, production).",
+        "agent-policy: rejected.\nenvironment-not-allowed: copilot (owner @\u2060Codertocat/platform) deploys to qa, which is not among its environments (staging, production).",
     });
     expect(h.audit()[0]).toMatchObject({ decision: "deny", response: "deployment_rejected", ruleIds: ["environment-not-allowed"] });
   });
@@ -82,9 +82,9 @@ describe("deployment_protection_rule.requested", () => {
       environment_name: "production",
       comment: [
         "agent-policy: held.",
-        "environment-step-up: copilot (owner @Codertocat/platform) deploys to production, which needs its owner's approval, and the app cannot yet leave that to GitHub: " +
-          "its required reviewers (@octo-dev, @Codertocat/platform) are not only @Codertocat/platform. The deployment is held.",
-        'Make @Codertocat/platform the only required reviewer of the production environment, with "Prevent self-review" on, then cancel and re-run the workflow run; ' +
+        "environment-step-up: copilot (owner @\u2060Codertocat/platform) deploys to production, which needs its owner's approval, and the app cannot yet leave that to GitHub: " +
+          "its required reviewers (@\u2060octo-dev, @\u2060Codertocat/platform) are not only @\u2060Codertocat/platform. The deployment is held.",
+        'Make @\u2060Codertocat/platform the only required reviewer of the production environment, with "Prevent self-review" on, then cancel and re-run the workflow run; ' +
           "or have the owner move production to agents.copilot.environments.allow.",
       ].join("\n"),
     });
@@ -98,7 +98,7 @@ describe("deployment_protection_rule.requested", () => {
     const answer = expectAnswer(scope);
     await h.receive("deployment_protection_rule", gateEvent());
     expect(answer.body).toMatchObject({ environment_name: "production", state: "approved" });
-    expect((answer.body as { comment: string }).comment).toContain("GitHub's required reviewers for production are only @Codertocat/platform, with self-review prevented");
+    expect((answer.body as { comment: string }).comment).toContain("GitHub's required reviewers for production are only @\u2060Codertocat/platform, with self-review prevented");
     expect(h.audit()[0]).toMatchObject({ decision: "allow", response: "deployment_approved", ruleIds: ["environment-step-up"] });
   });
 

@@ -36,7 +36,7 @@ describe("pull_request merged or auto-merge enabled by an agent → incident", (
     await h.receive("pull_request", merged(COPILOT));
     expect(issue.body!.title).toBe("Agent policy incident: merge-by-agent by copilot on #2");
     const body: string = issue.body!.body;
-    expect(body).toContain("copilot (owner @\u200bCodertocat/platform) merged pull request #2 into master; only a human may merge.");
+    expect(body).toContain("copilot (owner @\u2060Codertocat/platform) merged pull request #\u20602 into master; only a human may merge.");
     expect(body).toContain("| **Owner** | @Codertocat/platform |");
     expect(body).toContain(`| **Where** | [pull request #2](https://github.com/Codertocat/Hello-World/pull/2) (head \`${MERGE_SHA.slice(0, 7)}\`) |`);
     expect(body).toContain("| **Evidence** | `merged by Copilot (id 198982749)` |");
@@ -62,7 +62,7 @@ describe("pull_request merged or auto-merge enabled by an agent → incident", (
     const { issue } = mockNewIncident(mockPolicy());
     await h.receive("pull_request", autoMergeEnabled(DEVIN));
     expect(issue.body!.title).toBe("Agent policy incident: merge-by-agent by devin on #2");
-    expect(issue.body!.body).toContain("Devin (devin, unregistered, no owner) enabled auto-merge of pull request #2 into master");
+    expect(issue.body!.body).toContain("Devin (devin, unregistered, no owner) enabled auto-merge of pull request #\u20602 into master");
     expect(issue.body!.body).toContain("| **Agent** | `devin` (Devin, not registered) |");
     expect(issue.body!.body).toContain("| **Owner** | none: the assistant is not registered in the policy, so nobody is accountable for it yet |");
     expect(h.audit()[0]).toMatchObject({ action: "auto_merge_enabled", ruleIds: ["merge-by-agent", "unregistered-agent"], severity: "critical" });
@@ -102,7 +102,7 @@ describe("pull_request merged or auto-merge enabled by an agent → incident", (
     mockIssueList(scope, [noise, [listedIssue(42, issue.body!.body)]]);
     const comment = mockComment(scope, 42);
     await again.receive("pull_request", autoMergeEnabled(COPILOT), "d-2");
-    expect(comment.body!.body).toMatch(/^\*\*Again\*\* at .*: copilot \(owner @\u200bCodertocat\/platform\) enabled auto-merge of pull request #2/);
+    expect(comment.body!.body).toMatch(/^\*\*Again\*\* at .*: copilot \(owner @\u2060Codertocat\/platform\) enabled auto-merge of pull request #\u20602/);
     expect(again.logs.find((l) => l.audit)).toMatchObject({ issueCreated: false, audit: { target: { kind: "issue", id: 42 } } });
   });
 

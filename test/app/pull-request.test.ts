@@ -2,6 +2,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry, HUMAN, pullResponse } from "../fixtures/github.js";
 import { API, createHarness, mockToken, policyContent, REPO_PATH, expectEveryMockUsed } from "./harness.js";
+import { visibleText } from "../report/github-markdown.js";
 import { HEAD, mockCreate, mockListRuns, mockReads, POLICY, type Scenario } from "./mocks.js";
 
 const JULES = { login: "google-labs-jules[bot]", id: 161369871, type: "Bot" };
@@ -31,10 +32,12 @@ describe("pull_request → Agent Policy check run", () => {
 
   it("posts success for a Copilot PR inside its scope, with the exact check-run body", async () => {
     const { body } = await evaluate({ files: [fileEntry("src/app.ts"), fileEntry("test/app.test.ts", "added")], commits: [copilotCommit()] });
+    // Event text is inert: Markdown escaped, and a word joiner (J) keeps GitHub from linking e-mails and SHA-like runs.
+    const J = "\u2060";
+    const identity = `copilot-swe-agent\\[bot\\] \\<198982${J}749+Copilot@${J}users.noreply.github.com\\> in ec26c3${J}e`;
     const evidence =
-      "PR author Copilot (id 198982749); event sender Copilot (id 198982749); " +
-      "commit author Copilot (id 198982749) as copilot-swe-agent[bot] &lt;198982749+Copilot@users.noreply.github.com&gt; in ec26c3e; " +
-      "committer Copilot (id 198982749) as copilot-swe-agent[bot] &lt;198982749+Copilot@users.noreply.github.com&gt; in ec26c3e";
+      `PR author Copilot (id 198982${J}749); event sender Copilot (id 198982${J}749); ` +
+      `commit author Copilot (id 198982${J}749) as ${identity}; committer Copilot (id 198982${J}749) as ${identity}`;
     expect(body).toEqual({
       name: "Agent Policy",
       head_sha: HEAD,
@@ -158,7 +161,7 @@ describe("pull_request → Agent Policy check run", () => {
       await h.receive("pull_request", event(HUMAN));
       expect(posted.body!.conclusion).toBe("failure");
       expect(posted.body!.output.title).toBe("Compliant: no AI assistant activity; the proposed .agent-policy.yml is invalid (1 problem)");
-      expect(posted.body!.output.summary).toContain(`.agent-policy.yml is ${c.size} bytes; the limit is 262144 bytes`);
+      expect(visibleText(posted.body!.output.summary)).toContain(`.agent-policy.yml is ${c.size} bytes; the limit is 262144 bytes`);
     }
   });
 
@@ -174,7 +177,7 @@ describe("pull_request → Agent Policy check run", () => {
     await h.receive("pull_request", event(COPILOT));
     expect(posted.body!.conclusion).toBe("failure");
     expect(posted.body!.output.title).toBe("Could not verify this change: failing closed");
-    expect(posted.body!.output.summary).toContain("GitHub API failure while trying to list the commits of pull request #2 (HTTP 500)");
+    expect(visibleText(posted.body!.output.summary)).toContain("GitHub API failure while trying to list the commits of pull request #2 (HTTP 500)");
     expect(h.audit()[0]).toMatchObject({ decision: "error", ruleIds: ["facts-unavailable"] });
   });
 

@@ -24,7 +24,7 @@ describe("push to a protected branch → incident", () => {
     expect(lines.slice(1)).toEqual([
       "### Agent policy incident: `push-to-protected-branch`",
       "",
-      "copilot (owner @\u200bCodertocat/platform) pushed to the protected branch master (the default branch); assistants must go through a reviewed pull request.",
+      "copilot (owner @\u2060Codertocat/platform) pushed to the protected branch master (the default branch); assistants must go through a reviewed pull request.",
       "",
       "| | |",
       "|---|---|",
@@ -38,7 +38,7 @@ describe("push to a protected branch → incident", () => {
       "",
       "#### What to do",
       "",
-      "@\u200bCodertocat/platform: review the pushed commits and revert what was not reviewed; then restrict the assistant's push access with a branch ruleset so it cannot push there again.",
+      "@\u2060Codertocat/platform: review the pushed commits and revert what was not reviewed; then restrict the assistant's push access with a branch ruleset so it cannot push there again.",
       "",
       "A repeat of this incident is added below as a comment. Close this issue once it is handled; a later repeat then opens a new one.",
     ]);
@@ -73,7 +73,7 @@ describe("push to a protected branch → incident", () => {
     const comment = mockComment(second, 42);
     await again.receive("push", pushPayload({ ref: MASTER, before: AFTER, after: next, commits: [payloadCommit(next, "Again", { ...COPILOT_PUSHER, username: "Copilot" })] }), "d-2");
     expect(comment.body!.body.split("\n")[0]).toBe(
-      "**Again** at 2026-11-27T12:00:00.000Z (delivery `d-2`): copilot (owner @\u200bCodertocat/platform) pushed to the protected branch master (the default branch); assistants must go through a reviewed pull request.",
+      "**Again** at 2026-11-27T12:00:00.000Z (delivery `d-2`): copilot (owner @\u2060Codertocat/platform) pushed to the protected branch master (the default branch); assistants must go through a reviewed pull request.",
     );
     expect(comment.body!.body).toContain("- **Where:** push to `master` at [`1111111`]");
     expect(comment.body!.body).toContain("- **Owner:** @Codertocat/platform");
@@ -102,7 +102,7 @@ describe("push to a protected branch → incident", () => {
     const { issue } = mockNewIncident(mockPolicy());
     await h.receive("push", pushPayload({ ref: "refs/heads/release/1.x", after: ZERO, deleted: true, commits: [] }));
     expect(issue.body!.title).toBe("Agent policy incident: push-to-protected-branch by copilot on release/1.x");
-    expect(issue.body!.body).toContain("copilot (owner @\u200bCodertocat/platform) deleted the protected branch release/1.x (protected_branches: release/*)");
+    expect(issue.body!.body).toContain("copilot (owner @\u2060Codertocat/platform) deleted the protected branch release/1.x (protected\\_branches: release/\\*)");
     expect(issue.body!.body).toContain(`push to \`release/1.x\` at [\`${BEFORE.slice(0, 7)}\`]`);
     expect(h.audit()[0]).toMatchObject({ ref: "refs/heads/release/1.x", response: "incident", severity: "critical" });
     expect(h.audit()[0].headSha).toBeUndefined();

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { TRUE_POSITIVES } from "../engine/secret-samples.js";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, DEVIN, fileEntry } from "../fixtures/github.js";
 import { createHarness, REPO_PATH, expectEveryMockUsed } from "./harness.js";
+import { visibleText } from "../report/github-markdown.js";
 import { mockCreate } from "./mocks.js";
 import {
   AFTER,
@@ -56,7 +57,7 @@ describe("push → evaluation of the pushed changes", () => {
       "",
       "**Change:** push to `copilot/fix`: `ec26c3e`...`6113728`",
     ]);
-    expect(body.output.summary).toContain("pusher Copilot (id 198982749) as Copilot &lt;198982749+Copilot@users.noreply.github.com&gt;");
+    expect(visibleText(body.output.summary)).toContain("pusher Copilot (id 198982749) as Copilot <198982749+Copilot@users.noreply.github.com>");
     expect(body.output.annotations.map((a: any) => [a.path, a.title, a.start_line])).toEqual([
       ["src/config.ts", "secret-content (deny)", 1],
       ["docs/notes.md", "path-scope (deny)", 1],
@@ -98,7 +99,7 @@ describe("push → evaluation of the pushed changes", () => {
     await h.receive("push", pushPayload({ ref: "refs/heads/feature/parser", pusher: HUMAN_PUSHER, sender: HUMAN_SENDER, commits: [commit] }));
     expect(posted.body!.conclusion).toBe("failure");
     expect(posted.body!.output.title).toBe("Denied: 1 finding for claude-code");
-    expect(posted.body!.output.summary).toContain('co-author trailer "Co-authored-by: Claude &lt;noreply@anthropic.com&gt;" in 6113728');
+    expect(visibleText(posted.body!.output.summary)).toContain('co-author trailer "Co-authored-by: Claude <noreply@anthropic.com>" in 6113728');
     expect(h.audit()[0]).toMatchObject({ ruleIds: ["unregistered-agent"], agents: [{ key: "claude-code", declared: false }] });
   });
 
@@ -149,7 +150,7 @@ describe("push → evaluation of the pushed changes", () => {
     const one = mockEvaluation(`${BEFORE}...${AFTER}`, [{ commits: [copilotCommit()], files: many }, { commits: [], files: [] }], 1);
     await cut.receive("push", pushPayload(), "d-2");
     expect(one.body!.output.summary).toContain("`too-large-to-verify`");
-    expect(one.body!.output.summary).toContain("GitHub's compare lists 300 files of the push to copilot/fix (6113728) and may have left out more");
+    expect(visibleText(one.body!.output.summary)).toContain("GitHub's compare lists 300 files of the push to copilot/fix (6113728) and may have left out more");
   });
 
   it("compares a new branch with the default branch, and says why", async () => {
@@ -212,7 +213,7 @@ describe("push → evaluation of the pushed changes", () => {
     const other = await createHarness();
     await other.receive("push", pushPayload(), "d-2");
     expect(unreadable.body!.conclusion).toBe("failure");
-    expect(unreadable.body!.output.summary).toContain("read .agent-policy.yml from master (HTTP 500)");
+    expect(visibleText(unreadable.body!.output.summary)).toContain("read .agent-policy.yml from master (HTTP 500)");
     expect(other.audit()[0]).toMatchObject({ decision: "error", ruleIds: ["facts-unavailable"] });
   });
 
@@ -245,7 +246,7 @@ describe("push → evaluation of the pushed changes", () => {
     mockRunsAt(scope, AFTER);
     const posted = mockCreate(scope);
     await h.receive("push", pushPayload());
-    expect(posted.body!.output.summary).toContain(`compare ${BEFORE}...6113728 (page 1) (HTTP 502)`);
+    expect(visibleText(posted.body!.output.summary)).toContain(`compare ${BEFORE}...6113728 (page 1) (HTTP 502)`);
     expect(h.audit()[0]).toMatchObject({ decision: "error", ruleIds: ["facts-unavailable"], conclusion: "failure" });
   });
 });

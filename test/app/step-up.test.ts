@@ -2,6 +2,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry } from "../fixtures/github.js";
 import { createHarness, REPO_PATH, expectEveryMockUsed } from "./harness.js";
+import { visibleText } from "../report/github-markdown.js";
 import { HEAD, mockCreate, mockListRuns, mockReads, pagedReply, POLICY, type Scenario } from "./mocks.js";
 
 const OLD = "0000000000000000000000000000000000000001";
@@ -61,8 +62,8 @@ describe("step-up review", () => {
     expect(posted.body!.output.title).toBe("Requires step-up review: 1 finding for copilot");
     expect(posted.body!.output.annotations).toEqual([expect.objectContaining({ path: "package.json", annotation_level: "warning", title: "step-up (step-up)" })]);
     expect(posted.body!.actions).toEqual([{ label: "Re-evaluate", description: "Evaluate the agent policy again", identifier: "re-evaluate" }]);
-    expect(posted.body!.output.summary).toContain("| `dependencies` | @octo-lead | nobody yet | 1 of 1 | package.json |");
-    expect(posted.body!.output.summary).toContain("- Review requested from @octo-lead.");
+    expect(posted.body!.output.summary).toContain("| `dependencies` | @octo-lead | nobody yet | 1 of 1 | `package.json` |");
+    expect(posted.body!.output.summary).toContain("- Review requested from @\u2060octo-lead.");
   });
 
   it("does not ask a reviewer who was already asked", async () => {
@@ -70,7 +71,7 @@ describe("step-up review", () => {
     const { posted } = mockStepUp({ ...stepUpPr, requestedReviewers: ["octo-lead"] }, []);
     await h.receive("pull_request", prEvent());
     expect(posted.body!.conclusion).toBe("action_required");
-    expect(posted.body!.output.summary).toContain("Not asked: @octo-lead (already asked).");
+    expect(posted.body!.output.summary).toContain("Not asked: @\u2060octo-lead (already asked).");
   });
 
   it("still posts the check when requesting reviews fails, and says so", async () => {
@@ -79,7 +80,7 @@ describe("step-up review", () => {
     expectReviewRequest(scope, {}, 422);
     await h.receive("pull_request", prEvent());
     expect(posted.body!.conclusion).toBe("action_required");
-    expect(posted.body!.output.summary).toContain("Requesting reviews failed: GitHub API failure while trying to request step-up reviews on #2 (HTTP 422)");
+    expect(visibleText(posted.body!.output.summary)).toContain("Requesting reviews failed: GitHub API failure while trying to request step-up reviews on #2 (HTTP 422)");
   });
 
   it("turns green on an approval at the head commit from a listed approver (pull_request_review.submitted)", async () => {
@@ -88,7 +89,7 @@ describe("step-up review", () => {
     await h.receive("pull_request_review", reviewEvent(LEAD, "APPROVED"));
     expect(posted.body!.conclusion).toBe("success");
     expect(posted.body!.output.title).toBe("Approved: step-up review satisfied for copilot");
-    expect(posted.body!.output.summary).toContain("| `dependencies` | @octo-lead | @octo-lead | satisfied | package.json |");
+    expect(posted.body!.output.summary).toContain("| `dependencies` | @octo-lead | @\u2060octo-lead | satisfied | `package.json` |");
     expect(h.audit()[0]).toMatchObject({ event: "pull_request_review", action: "submitted", decision: "allow", actor: { login: "octo-lead" } });
   });
 
@@ -98,7 +99,7 @@ describe("step-up review", () => {
     expectReviewRequest(scope, {});
     await h.receive("pull_request_review", reviewEvent(LEAD, "APPROVED"));
     expect(posted.body!.conclusion).toBe("action_required");
-    expect(posted.body!.output.summary).toContain("@octo-lead (approved an older commit)");
+    expect(posted.body!.output.summary).toContain("@\u2060octo-lead (approved an older commit)");
   });
 
   it("keeps the step-up pending while an approver requests changes", async () => {
@@ -108,7 +109,7 @@ describe("step-up review", () => {
     );
     await h.receive("pull_request_review", reviewEvent(LEAD, "CHANGES_REQUESTED"));
     expect(posted.body!.conclusion).toBe("action_required");
-    expect(posted.body!.output.summary).toContain("(changes requested by @octo-lead)");
+    expect(posted.body!.output.summary).toContain("(changes requested by @\u2060octo-lead)");
   });
 
   it("stops counting a dismissed approval (pull_request_review.dismissed)", async () => {
@@ -123,7 +124,7 @@ describe("step-up review", () => {
     const { posted } = mockStepUp(stepUpPr, [review(CODERABBIT, "APPROVED")], (scope) => expectReviewRequest(scope, {}));
     await h.receive("pull_request_review", reviewEvent(CODERABBIT, "APPROVED"));
     expect(posted.body!.conclusion).toBe("action_required");
-    expect(posted.body!.output.summary).toContain("@coderabbitai[bot] (bot)");
+    expect(posted.body!.output.summary).toContain("@\u2060coderabbitai\\[bot\\] (bot)");
   });
 
   it("counts an active member of an approver team, read through the API", async () => {
@@ -142,7 +143,7 @@ describe("step-up review", () => {
     });
     await h.receive("pull_request_review", reviewEvent(ALICE, "APPROVED"));
     expect(posted.body!.conclusion).toBe("action_required");
-    expect(posted.body!.output.summary).toContain("team @codertocat/security does not exist or is not visible to the app");
+    expect(visibleText(posted.body!.output.summary)).toContain("team @codertocat/security does not exist or is not visible to the app");
   });
 
   it("reads every page of more than 100 reviews", async () => {
