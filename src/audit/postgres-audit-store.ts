@@ -21,6 +21,8 @@ export interface PostgresAuditStoreOptions {
   warn?: (message: string) => void;
   /** At most this many connections (default 4). */
   poolSize?: number;
+  /** Only read: never create or migrate the schema (the CLI); a database without it is an error. */
+  readOnly?: boolean;
 }
 
 /**
@@ -39,7 +41,10 @@ export class PostgresAuditStore implements AuditStore {
   private readonly pool: pg.Pool;
   private ready: Promise<void> | undefined;
 
-  constructor(connectionString: string, options: PostgresAuditStoreOptions = {}) {
+  constructor(
+    connectionString: string,
+    private readonly options: PostgresAuditStoreOptions = {},
+  ) {
     this.location = redact(connectionString);
     this.pool = new pg.Pool({
       connectionString,
@@ -53,6 +58,7 @@ export class PostgresAuditStore implements AuditStore {
   }
 
   async append(record: AuditRecord): Promise<ChainedAuditRecord> {
+    if (this.options.readOnly) throw new AuditStoreError("this audit store was opened read-only");
     await this.migrated();
     const client = await this.connect("append an audit record");
     try {
@@ -116,13 +122,18 @@ export class PostgresAuditStore implements AuditStore {
     await this.pool.end();
   }
 
-  /** Creates or migrates the schema once per store; a failure is retried on the next call. */
+  /** Creates or migrates the schema once per store (read-only: checks it is there); a failure is retried on the next call. */
   migrated(): Promise<void> {
-    this.ready ??= this.migrate().catch((error) => {
+    this.ready ??= (this.options.readOnly ? this.expectSchema() : this.migrate()).catch((error) => {
       this.ready = undefined;
       throw error;
     });
     return this.ready;
+  }
+
+  private async expectSchema(): Promise<void> {
+    const result = await this.run("look for the audit schema", "SELECT to_regclass('agent_policy_audit_records') AS records");
+    if (!result.rows[0]?.records) throw new AuditStoreError(`${this.location} has no audit records (no agent_policy_audit_records table)`);
   }
 
   private async migrate(): Promise<void> {

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { pathToFileURL } from "node:url";
 import type { CliCommand, CliIo } from "./command.js";
+import { auditCommand } from "./commands/audit.js";
 import { schemaCommand } from "./commands/schema.js";
 
 /** Every verb, in the order `--help` lists them. Each lives in `commands/<verb>.ts`. */
-export const COMMANDS: readonly CliCommand[] = [schemaCommand];
+export const COMMANDS: readonly CliCommand[] = [schemaCommand, auditCommand];
 
 function topUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
