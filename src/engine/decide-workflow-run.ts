@@ -4,11 +4,13 @@ import { agentFields, agentLabel, listPatterns } from "./describe.js";
 import { matchesAny } from "./glob.js";
 import { grantFindings } from "./grant-findings.js";
 import { type AgentActivity, type Decision, type EvaluationOptions, type Finding, type RuleId } from "./types.js";
+import { WORKFLOW_MODIFIED_DESCRIPTION, workflowModifiedFindings, type WorkflowRunSources } from "./workflow-modified.js";
 
 /** The rule this decision emits, with its one-line description (see `describeRule`). */
 export const WORKFLOW_RUN_RULES = {
   "workflow-not-allowed":
     "A declared AI assistant triggers a workflow whose file is not in its `workflows.allow`: deny (the run is cancelled).",
+  "workflow-modified": WORKFLOW_MODIFIED_DESCRIPTION,
 } as const satisfies Partial<Record<RuleId, string>>;
 
 /** What the shell knows about one workflow run. */
@@ -17,6 +19,13 @@ export interface WorkflowRunFacts {
   agents: readonly AgentActivity[];
   /** The run's workflow as GitHub names it: `.github/workflows/ci.yml`, or `dynamic/…` for GitHub's own dynamic workflows. */
   workflowPath: string;
+  /**
+   * The run's workflow file, reusable workflows and local actions compared
+   * with the default branch's. The shell inspects them only for a run the
+   * grant rules allow (a denied run is cancelled anyway, and each comparison
+   * costs API calls); without them no `workflow-modified` finding is made.
+   */
+  sources?: WorkflowRunSources;
 }
 
 /**
@@ -32,12 +41,21 @@ export interface WorkflowRunFacts {
  * included. Every triggering agent must be allowed. The result is a Decision
  * with verdict `allow` or `deny` and no step-ups; `mode` is reported, not
  * applied (the shell cancels only in enforce mode).
+ *
+ * An allowed agent is then held to the content: every source of the run
+ * that differs from the default branch's (unless an approved pull request
+ * covers it) or could not be compared is a `workflow-modified` deny, since
+ * `workflows.allow` names a file and the run executes that file as the run's
+ * commit has it.
  */
 export function decideWorkflowRun(policy: Policy, facts: WorkflowRunFacts, options: EvaluationOptions): Decision {
-  const { agents, workflowPath } = facts;
+  const { agents, workflowPath, sources } = facts;
   const findings = agents.flatMap((agent) => {
     const grant = grantFindings(policy, [agent], options.now);
-    return grant.length > 0 ? grant : workflowFinding(policy, agent, workflowPath);
+    if (grant.length > 0) return grant;
+    const scope = workflowFinding(policy, agent, workflowPath);
+    if (scope.length > 0 || !sources) return scope;
+    return workflowModifiedFindings(agent, workflowPath, sources);
   });
   return decisionFrom(policy, agents, findings, options);
 }

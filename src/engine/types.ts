@@ -28,6 +28,7 @@ export const RULE_IDS = [
   "too-large-to-verify",
   "facts-unavailable",
   "workflow-not-allowed",
+  "workflow-modified",
   "environment-not-allowed",
   "environment-step-up",
   "push-to-protected-branch",

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { GENESIS_HASH } from "../../src/audit/audit-chain.js";
 import { COPILOT, COPILOT_COMMITTER, DEVIN, HUMAN, workflowRunRequestedPayload } from "../fixtures/github.js";
 import { createHarness, mockToken, policyContent, expectEveryMockUsed } from "./harness.js";
+import { mockFile, mockListing } from "./workflow-mocks.js";
 
 const REPO = "/repos/octo-org/octo-repo";
 const RUN_ID = 289782451;
@@ -58,7 +59,10 @@ describe("workflow_run.requested", () => {
 
   it("lets an agent run a workflow it is allowed, and records it", async () => {
     const h = await createHarness();
-    mockPolicy();
+    const ci = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n";
+    const scope = mockPolicy();
+    mockFile(scope, REPO, ".github/workflows/ci.yml", "3484a3fb816e0859fd6e1cea078d76385ff50625", ci);
+    mockListing(scope, REPO, ".github/workflows", "master", { "ci.yml": ci });
     await h.receive("workflow_run", runEvent({ ...byCopilot, path: ".github/workflows/ci.yml" }));
     expect(h.audit()).toEqual([
       expect.objectContaining({ event: "workflow_run", action: "requested", decision: "allow", response: "none", ruleIds: [], agents: [{ key: "copilot", declared: true, owner: "@octo-org/platform" }] }),

@@ -95,11 +95,16 @@ export class FakeGitHub {
     }
 
     if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/contents\/(.+)$/))) {
-      const content = this.contents.get(m[1]!)?.get(url.searchParams.get("ref") ?? "")?.get(decodeURIComponent(m[2]!));
-      if (content === undefined) return send(res, 404, { message: "Not Found" });
+      const files = this.contents.get(m[1]!)?.get(url.searchParams.get("ref") ?? "");
+      const filePath = decodeURIComponent(m[2]!);
+      const content = files?.get(filePath);
+      if (content === undefined) {
+        const listing = files ? directoryListing(files, filePath) : [];
+        return listing.length > 0 ? send(res, 200, listing) : send(res, 404, { message: "Not Found" });
+      }
       const sha = gitBlobSha(content);
       if (req.headers["if-none-match"] === `"${sha}"`) return send(res, 304, undefined);
-      return send(res, 200, { type: "file", path: m[2], sha, size: Buffer.byteLength(content), encoding: "base64", content: Buffer.from(content).toString("base64") }, { etag: `"${sha}"` });
+      return send(res, 200, { type: "file", path: filePath, sha, size: Buffer.byteLength(content), encoding: "base64", content: Buffer.from(content).toString("base64") }, { etag: `"${sha}"` });
     }
     if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)(\/files|\/commits|\/reviews)?$/))) {
       const pull = this.pulls.get(`${m[1]}#${m[2]}`);
@@ -206,6 +211,22 @@ export class FakeGitHub {
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
   res.end(body === undefined ? undefined : JSON.stringify(body));
+}
+
+/** The entries directly under `dir`, as the contents API lists a directory: files by blob SHA, directories by a digest of what they hold. */
+function directoryListing(files: Map<string, string>, dir: string): Record<string, unknown>[] {
+  const prefix = `${dir}/`;
+  const children = new Map<string, { type: string; sha: string }>();
+  for (const [path, content] of [...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!path.startsWith(prefix)) continue;
+    const [name, ...rest] = path.slice(prefix.length).split("/");
+    if (rest.length === 0) children.set(name!, { type: "file", sha: gitBlobSha(content) });
+    else {
+      const digest = createHash("sha1").update(children.get(name!)?.sha ?? "").update(`${rest.join("/")}\0${gitBlobSha(content)}`).digest("hex");
+      children.set(name!, { type: "dir", sha: digest });
+    }
+  }
+  return [...children.entries()].map(([name, entry]) => ({ name, path: `${prefix}${name}`, ...entry }));
 }
 
 function gitBlobSha(content: string): string {

@@ -4,22 +4,28 @@ import type { AuditTrail } from "../../audit/audit-trail.js";
 import type { RuleId } from "../../engine/types.js";
 import { decideWorkflowRun } from "../../engine/decide-workflow-run.js";
 import { triggeringAgents } from "../../engine/triggering-agents.js";
-import type { AgentActivity, Decision } from "../../engine/types.js";
+import type { AgentActivity, Decision, Policy } from "../../engine/types.js";
+import type { WorkflowRunSources } from "../../engine/workflow-modified.js";
 import { cancelWorkflowRun, type CancelOutcome } from "../../github/cancel-workflow-run.js";
 import { GitHubFactsError } from "../../github/errors.js";
 import { loadPolicy, type LoadedPolicy } from "../../github/load-policy.js";
 import type { Octokit, RepoRef } from "../../github/octokit.js";
 import { workflowRunActors, type WorkflowRunSummary } from "../../github/workflow-run.js";
+import { inspectWorkflowSources } from "../../github/workflow-sources.js";
 import { builtInPolicy, POLICY_FILE } from "../../policy/schema.js";
 import { auditContextFor } from "../audit-context.js";
 import type { AppDependencies } from "../dependencies.js";
+import { findApprovedWorkflowChange } from "../find-approved-workflow-change.js";
 
 type WorkflowRunContext = Context<"workflow_run.requested">;
 
 /**
  * A workflow run was requested: cancel it when an assistant triggered a
- * workflow its grant does not allow (enforce mode only; audit mode records
- * what it would have done). A run no assistant triggered costs one policy read
+ * workflow its grant does not allow, or one whose content at the run's
+ * commit — the workflow file, its local actions and reusable workflows —
+ * differs from the default branch's without an approved step-up (enforce
+ * mode only; audit mode records what it would have done). A run no
+ * assistant triggered costs one policy read
  * (a cached, conditional request) and writes neither to GitHub nor to the
  * audit log — unless the policy cannot be read, which is always recorded.
  *
@@ -58,8 +64,64 @@ export function handleWorkflowRun(deps: AppDependencies) {
     }
     const agents = triggeringAgents(loaded.result.policy, actors);
     if (agents.length === 0) return;
-    const decision = decideWorkflowRun(loaded.result.policy, { agents, workflowPath: run.path }, { now: deps.clock() });
-    return respond({ decision, cancel: decision.verdict === "deny" && decision.mode === "enforce", policy, policyValid: true });
+    const now = deps.clock();
+    const facts = { agents, workflowPath: run.path };
+    let decision = decideWorkflowRun(loaded.result.policy, facts, { now });
+    // GitHub's own dynamic workflows (Copilot sessions) have no file in the repository to compare.
+    if (decision.verdict === "deny" || run.path.startsWith("dynamic/")) {
+      return respond({ decision, cancel: decision.verdict === "deny" && decision.mode === "enforce", policy, policyValid: true });
+    }
+    const inspected = await gatherSources(context.octokit, repo, { run, defaultBranch, policy: loaded.result.policy, policyPath: loaded.path, now });
+    decision = decideWorkflowRun(loaded.result.policy, { ...facts, sources: inspected.sources }, { now });
+    return respond({
+      decision,
+      cancel: decision.verdict === "deny" && decision.mode === "enforce",
+      policy,
+      policyValid: true,
+      ...(inspected.error ? { error: inspected.error, ruleId: "facts-unavailable" } : {}),
+      log: sourcesLog(inspected.sources),
+    });
+  };
+}
+
+/**
+ * The run's sources compared with the default branch, and the approving
+ * pull request when some differ. Fails closed: an inspection that broke
+ * leaves the workflow unverifiable, and an approval that could not be read
+ * does not count; either is reported as `error`.
+ */
+async function gatherSources(
+  octokit: Octokit,
+  repo: RepoRef,
+  input: { run: WorkflowRunSummary; defaultBranch: string; policy: Policy; policyPath: string; now: Date },
+): Promise<{ sources: WorkflowRunSources; error?: string }> {
+  const { run, defaultBranch } = input;
+  let sources: WorkflowRunSources;
+  try {
+    sources = await inspectWorkflowSources(octokit, repo, { workflowPath: run.path, headSha: run.head_sha, defaultBranch });
+  } catch (error) {
+    const reason = `internal error: ${(error as Error).message}`;
+    sources = { headSha: run.head_sha, defaultBranch, sources: [{ kind: "workflow", path: run.path, status: "unverifiable", reason }], remoteChanges: [] };
+  }
+  const unverifiable = sources.sources.filter((s) => s.status === "unverifiable").map((s) => s.reason ?? s.path);
+  if (unverifiable.length > 0) return { sources, error: unverifiable.join("; ") };
+  const differing = sources.sources.filter((s) => s.status === "modified" || s.status === "added");
+  if (differing.length === 0) return { sources };
+  try {
+    const approvedBy = await findApprovedWorkflowChange(octokit, repo, { ...input, headSha: run.head_sha, differing });
+    return { sources: approvedBy ? { ...sources, approvedBy } : sources };
+  } catch (error) {
+    const reason = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
+    return { sources, error: `could not read whether the change was approved: ${reason}` };
+  }
+}
+
+/** What the audit log line says beside the record: each source compared, changed remote actions, the approving pull request. */
+function sourcesLog(sources: WorkflowRunSources): object {
+  return {
+    sources: sources.sources.map((s) => ({ kind: s.kind, path: s.path, status: s.status })),
+    ...(sources.remoteChanges.length ? { remoteActions: sources.remoteChanges } : {}),
+    ...(sources.approvedBy ? { approvedBy: sources.approvedBy } : {}),
   };
 }
 
@@ -70,6 +132,8 @@ interface Respond {
   policyValid: boolean;
   error?: string;
   ruleId?: RuleId;
+  /** Fields for the audit log line beside the record. */
+  log?: object;
 }
 
 /** Cancels when asked, then writes the one audit record (also when cancelling failed, before the error escapes). */
@@ -97,7 +161,7 @@ async function respondToRun(octokit: Octokit, log: Logger, trail: AuditTrail, re
     ...(cancelError !== undefined ? { responseError: `could not cancel the run: ${(cancelError as Error).message}` } : {}),
     ...(input.ruleId ? { extraRuleIds: [input.ruleId] } : {}),
   });
-  await trail.write(log, record, { workflow: run.path, ...(outcome ? { cancel: outcome } : {}) });
+  await trail.write(log, record, { workflow: run.path, ...input.log, ...(outcome ? { cancel: outcome } : {}) });
   if (cancelError !== undefined) throw cancelError;
 }
 
