@@ -6,10 +6,17 @@ import { handleMerge } from "./handlers/merge.js";
 import { handlePush } from "./handlers/push.js";
 import { handleDeploymentProtectionRule } from "./handlers/deployment-protection-rule.js";
 import { handleWorkflowRun } from "./handlers/workflow-run.js";
+import { assertWebhookSecretEnforced } from "../server/webhook-secret.js";
 
-/** Registers the handlers; nothing else happens here. */
+/**
+ * Registers the handlers. First it refuses to run when webhooks would verify
+ * with Probot's public default secret, however the app was started (`npm
+ * start`, `probot run`, a `.env` file): forged events could otherwise turn
+ * checks green.
+ */
 export function createApp(overrides: Partial<AppDependencies> = {}): ApplicationFunction {
-  return (app: Probot) => {
+  return async (app: Probot) => {
+    await assertWebhookSecretEnforced(app.webhooks);
     const deps = createDependencies(overrides, app.log);
     app.on(
       PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),
@@ -23,7 +30,9 @@ export function createApp(overrides: Partial<AppDependencies> = {}): Application
     app.on("workflow_run.requested", handleWorkflowRun(deps));
     app.on("deployment_protection_rule.requested", handleDeploymentProtectionRule(deps));
     app.onError((error) => {
-      app.log.error({ err: error }, "webhook handler failed; the event can be redelivered from the app's settings");
+      // A payload whose signature did not verify was never handled: nothing to redeliver.
+      if (/signature does not match/.test(error.message)) return;
+      app.log.error({ err: error, deliveryId: error.event?.id }, "webhook handler failed; the event can be redelivered from the app's settings");
     });
   };
 }

@@ -35,6 +35,7 @@ export async function createHarness(options: { store?: AuditStore; spoolPath?: s
   const probot = new Probot({
     appId: 123,
     privateKey,
+    secret: "test-webhook-secret",
     log: pino({ level: "info" }, sink),
     // A defaults function, not an object: Probot passes its own throttle options at construction,
     // which would replace an object default wholesale and leave throttling (1 s between writes) on.

@@ -22,6 +22,8 @@ export interface RecordedRequest {
 
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
+  /** When each request arrived (ms since the epoch), in arrival order. */
+  readonly timeline: { at: number; method: string; path: string }[] = [];
   readonly checkRuns: Record<string, unknown>[] = [];
   /** `owner/repo` → ref → path → content. */
   readonly contents = new Map<string, Map<string, Map<string, string>>>();
@@ -32,6 +34,8 @@ export class FakeGitHub {
   readonly cancelledRuns: number[] = [];
   /** `owner/repo` + base...head → compare response. */
   readonly comparisons = new Map<string, Record<string, unknown>>();
+  /** Manifest code → the app GitHub registers for it (POST /app-manifests/{code}/conversions, no authentication). */
+  readonly manifestConversions = new Map<string, Record<string, unknown>>();
   private server: Server | undefined;
   private readonly failures = new Map<string, number>();
   private readonly token = "ghs_fake_installation_token_0000000000000";
@@ -81,9 +85,15 @@ export class FakeGitHub {
     const path = url.pathname.replace(/^\/api\/v3/, "");
     const method = req.method ?? "GET";
     this.requests.push({ method, path: `${path}${url.search}`, body });
+    this.timeline.push({ at: Date.now(), method, path });
     const auth = req.headers.authorization ?? "";
 
     let m: RegExpMatchArray | null;
+    if (method === "POST" && (m = path.match(/^\/app-manifests\/([^/]+)\/conversions$/))) {
+      const app = this.manifestConversions.get(decodeURIComponent(m[1]!));
+      this.manifestConversions.delete(decodeURIComponent(m[1]!));
+      return app ? send(res, 201, app) : send(res, 404, { message: "Not Found" });
+    }
     if (method === "POST" && (m = path.match(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
       if (!this.validJwt(auth)) return send(res, 401, { message: "A JSON web token could not be decoded" });
       return send(res, 201, { token: this.token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {} });

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -10,9 +9,20 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 /** One JSON log line of the app process. */
 export type LogLine = Record<string, any>;
 
+/** The line the server logs once it serves webhooks; it names the port. */
+const SERVING = /^agent-policy is serving: webhooks at http:\/\/\S+:(\d+)\//;
+
+export interface AppProcessOptions {
+  /** The working directory (where `.env` is read); the repository root by default. */
+  cwd?: string;
+  /** `npm start` runs the app as the container image does, through npm; `node dist/server.js` by default. */
+  viaNpm?: boolean;
+}
+
 /**
  * The app's real HTTP server, started as the README does (`npm start` runs
- * `node dist/server.js`), configured through environment variables only.
+ * `node dist/server.js`), configured through environment variables (and a
+ * `.env` file in `cwd`, if there is one).
  */
 export class AppProcess {
   readonly logs: LogLine[] = [];
@@ -22,17 +32,35 @@ export class AppProcess {
   port = 0;
   private child: ChildProcess | undefined;
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly options: AppProcessOptions = {},
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get exitCode(): number | null {
+    return this.child?.exitCode ?? null;
+  }
 
   async start(timeoutMs = 20_000): Promise<void> {
+    this.launch();
+    await this.waitForServing(timeoutMs);
+  }
+
+  /** Starts the process without waiting for it to serve (registration mode, or a start that must fail). */
+  launch(): void {
     if (!existsSync(`${root}/dist/server.js`)) {
       execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, "-p", `${root}/tsconfig.build.json`], { cwd: root });
     }
-    // Probot reads PORT=0 as "unset" and listens on 3000, which parallel test files would share: pick a free port instead.
-    const env = this.env.PORT === "0" ? { ...this.env, PORT: String(await freePort()) } : this.env;
-    const child = spawn(process.execPath, ["dist/server.js"], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
+    const [command, args] = this.options.viaNpm
+      ? ["npm", ["start", "--silent", "--prefix", root]]
+      : [process.execPath, [`${root}/dist/server.js`]];
+    const child = spawn(command, args, {
+      cwd: this.options.cwd ?? root,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;
@@ -51,11 +79,28 @@ export class AppProcess {
       }
     });
     child.stderr!.on("data", (chunk: Buffer) => this.stderr.push(chunk.toString("utf8")));
+  }
+
+  /** Polls the JSON log lines until one satisfies `match`. */
+  async waitForLog(match: (line: LogLine) => boolean, timeoutMs = 20_000): Promise<LogLine> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const listening = this.logs.find((l) => typeof l.msg === "string" && l.msg.startsWith("Listening on http://"));
-      if (listening) {
-        this.port = Number(/:(\d+)$/.exec(listening.msg)![1]);
+      const found = this.logs.find(match);
+      if (found) return found;
+      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) throw new Error(`app exited with ${this.child.exitCode}: ${this.stderr.join("")}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no matching log line in ${timeoutMs} ms: ${this.stderr.join("")}`);
+  }
+
+  /** Waits for the "serving" line (again, after a registration), and takes the port from it. */
+  async waitForServing(timeoutMs = 20_000): Promise<void> {
+    const child = this.child!;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const serving = this.logs.find((l) => typeof l.msg === "string" && SERVING.test(l.msg));
+      if (serving) {
+        this.port = Number(SERVING.exec(serving.msg)![1]);
         return;
       }
       if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}: ${this.stderr.join("")}`);
@@ -64,13 +109,20 @@ export class AppProcess {
     throw new Error(`app did not start in ${timeoutMs} ms: ${this.stderr.join("")}`);
   }
 
-  async stop(): Promise<void> {
+  /** Sends SIGTERM and resolves with the exit code (null when it had to be killed after `graceMs`). */
+  async stop(graceMs = 3000): Promise<number | null> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child) return null;
+    if (child.exitCode !== null) return child.exitCode;
     const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-    if (child.exitCode === null) child.kill("SIGKILL");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
+    if (child.exitCode === null) {
+      child.kill("SIGKILL");
+      await exited;
+      return null;
+    }
+    return child.exitCode;
   }
 
   /** POSTs a webhook the way GitHub does, signed with `secret`; a string payload is sent as it is. */
@@ -90,16 +142,4 @@ export class AppProcess {
       body,
     });
   }
-}
-
-/** A loopback port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
