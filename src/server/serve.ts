@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { Probot } from "probot";
 import { createApp } from "../app/index.js";
+import { auditTrailFromEnv } from "../audit/audit-trail-from-env.js";
 import { appOctokit } from "../github/app-octokit.js";
 import { AppServer, pingRoute } from "./app-server.js";
 import type { ServeConfig } from "./config.js";
@@ -27,7 +28,10 @@ export async function serve(config: ServeConfig, log: Logger): Promise<RunningSe
     Octokit: appOctokit({ throttling: config.throttling }),
     ...(config.redisUrl ? { redisConfig: config.redisUrl } : {}),
   });
-  await probot.load(createApp());
+  // The audit trail is the server's, not the app function's, so a shutdown can close it after the last delivery.
+  const audit = auditTrailFromEnv(process.env, log.child({ name: "audit" }));
+  void audit.start();
+  await probot.load(createApp({ audit }));
 
   const endpoint = new WebhookEndpoint(probot.webhooks as unknown as WebhookReceiver, log.child({ name: "webhooks" }));
   const server = new AppServer(endpoint, [pingRoute], log.child({ name: "http" }));
@@ -42,7 +46,9 @@ export async function serve(config: ServeConfig, log: Logger): Promise<RunningSe
     port: address.port,
     stop: async () => {
       log.info({ pending: endpoint.pending }, `stopping: no new webhooks; waiting up to ${config.shutdownTimeoutMs} ms for ${endpoint.pending} in flight`);
-      return server.close(config.shutdownTimeoutMs);
+      const result = await server.close(config.shutdownTimeoutMs);
+      await audit.close();
+      return result;
     },
   };
 }
