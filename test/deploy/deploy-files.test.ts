@@ -115,7 +115,7 @@ function variablesRead(): string[] {
       const path = join(dir, entry);
       if (path === join(root, "src/cli")) continue;
       if (statSync(path).isDirectory()) walk(path);
-      else if (path.endsWith(".ts")) for (const m of readFileSync(path, "utf8").matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)) names.add(m[1]!);
+      else if (path.endsWith(".ts")) for (const m of readFileSync(path, "utf8").matchAll(/(?:process\.env|(?<![\w\].])env)\.([A-Z][A-Z0-9_]+)/g)) names.add(m[1]!);
     }
   };
   walk(join(root, "src"));
