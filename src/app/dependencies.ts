@@ -21,7 +21,7 @@ export function createDependencies(overrides: Partial<AppDependencies> = {}, log
   let audit = overrides.audit;
   if (!audit) {
     audit = auditTrailFromEnv(process.env, log);
-    void audit.start();
+    audit.start().catch((error) => log.error({ err: error }, "could not start the audit trail"));
   }
   return {
     policyCache: new PolicyCache(),

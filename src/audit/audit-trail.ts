@@ -157,7 +157,7 @@ export class AuditTrail {
     const delay = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.min(this.failures, 20));
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      void this.flush();
+      this.flush().catch((error) => this.options.log.error({ err: error }, "retrying the audit spool failed"));
     }, delay);
     this.retryTimer.unref();
   }
