@@ -49,6 +49,14 @@ export async function evaluatePush(trigger: PushTrigger, loaded: LoadedPolicy, p
     const open = await openPullRequestFrom(octokit, repo, event.name);
     if (open !== undefined) {
       trigger.log.info({ ref: event.ref, pullRequest: open }, `push to ${event.name} is judged by pull request #${open}`);
+      // Still the assistant's push on record: who pushed, where, and that its pull request judges it.
+      const facts = pushFacts(event, {
+        repository: { owner: repo.owner, name: repo.repo, defaultBranch: trigger.defaultBranch },
+        policyPaths: [loaded.path],
+        commits: ownCommits(event),
+      });
+      const decision = evaluatePolicy(policy, facts, { now: trigger.deps.clock() });
+      await auditPush(trigger, loaded, { decision, response: "none", policyValid: true, pullRequest: open }, { judgedBy: "pull_request" });
       return;
     }
     const compared = await compareChanges(octokit, repo, { base: compareBase, head: event.after });
@@ -100,6 +108,8 @@ export async function auditPush(
     conclusion?: Conclusion;
     checkRunId?: number;
     changedPaths?: string[];
+    pullRequest?: number;
+    severity?: "info" | "critical";
   },
   extra: object = {},
 ): Promise<void> {
@@ -110,6 +120,8 @@ export async function auditPush(
     policyValid: input.policyValid,
     response: input.response,
     ref: event.ref,
+    ...(input.pullRequest !== undefined ? { pullRequest: input.pullRequest } : {}),
+    ...(input.severity ? { severity: input.severity } : {}),
     ...(event.deleted ? {} : { headSha: event.after }),
     ...(input.conclusion ? { conclusion: input.conclusion } : {}),
     ...(input.checkRunId !== undefined ? { checkRunId: input.checkRunId, target: { kind: "check_run", id: input.checkRunId } } : {}),

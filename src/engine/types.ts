@@ -135,6 +135,12 @@ export interface PushFacts extends ChangeFactsBase {
   compareBase?: string;
   /** False when the compare API may have listed fewer files than changed (it gives no total, and lists at most 300). */
   filesComplete: boolean;
+  /**
+   * Set when the push is GitHub's own merge of this pull request into the
+   * pushed branch (proven by the shell): the merge is judged as a merge
+   * (`merge-by-agent`), and the branch is not one an assistant worked on.
+   */
+  mergedPullRequest?: number;
 }
 
 /** The facts of one change, gathered by a shell. */

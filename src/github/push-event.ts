@@ -1,6 +1,9 @@
 import type { Actor, ChangedFile, CommitFact, Identity, PushFacts } from "../engine/types.js";
 import { identityOf } from "./pull-request-facts.js";
 
+/** A push payload lists at most this many commits; at this many, it may have left some out. */
+export const PUSH_PAYLOAD_MAX_COMMITS = 2048;
+
 /** The SHA GitHub puts in `before` of a created ref and in `after` of a deleted one. */
 export const ZERO_SHA = "0000000000000000000000000000000000000000";
 
@@ -49,6 +52,8 @@ export interface PushEvent {
   compareUrl: string;
   /** The pusher and the sender. */
   actors: Actor[];
+  /** The sender's account id: who pushed, as GitHub authenticated them. */
+  senderId?: number;
   commits: PushCommit[];
 }
 
@@ -67,6 +72,7 @@ export function decodePush(payload: PushPayload): PushEvent {
     forced: payload.forced,
     compareUrl: payload.compare,
     actors,
+    ...(typeof payload.sender?.id === "number" ? { senderId: payload.sender.id } : {}),
     commits: payload.commits.map((c) => ({
       sha: c.id,
       message: c.message,
@@ -88,6 +94,7 @@ export function pushFacts(
     files?: ChangedFile[];
     filesComplete?: boolean;
     compareBase?: string;
+    mergedPullRequest?: number;
   },
 ): PushFacts {
   const files = input.files ?? [];
@@ -103,6 +110,7 @@ export function pushFacts(
     deleted: event.deleted,
     forced: event.forced,
     ...(input.compareBase ? { compareBase: input.compareBase } : {}),
+    ...(input.mergedPullRequest !== undefined ? { mergedPullRequest: input.mergedPullRequest } : {}),
     actors: event.actors,
     commits: input.commits,
     commitsComplete: input.commitsComplete ?? true,
@@ -119,15 +127,26 @@ export function pushFacts(
  * win over the payload's copy) except those the payload marks as pushed
  * before. A commit pushed before, e.g. the default branch's arriving on a
  * feature branch by a merge, was judged where it was first pushed; an
- * assistant that authored it does not make this push an assistant's.
+ * assistant that authored it does not make this push an assistant's. Not for
+ * protected branches, where every commit new on the branch counts (see
+ * `branchCommits`).
  */
 export function ownCommits(event: PushEvent, listed: readonly CommitFact[] = []): CommitFact[] {
   const pushedBefore = new Set(event.commits.filter((c) => !c.distinct).map((c) => c.sha));
-  const own = new Map<string, CommitFact>();
+  return branchCommits(event, listed).filter((c) => !pushedBefore.has(c.sha));
+}
+
+/**
+ * Every commit the push brings onto its ref, whether or not it was in the
+ * repository before: `listed` (the compare API's, which win over the
+ * payload's copy) and all of the payload's commits.
+ */
+export function branchCommits(event: PushEvent, listed: readonly CommitFact[] = []): CommitFact[] {
+  const commits = new Map<string, CommitFact>();
   for (const { sha, message, author, committer } of [...listed, ...event.commits]) {
-    if (!pushedBefore.has(sha) && !own.has(sha)) own.set(sha, { sha, message, author, committer });
+    if (!commits.has(sha)) commits.set(sha, { sha, message, author, committer });
   }
-  return [...own.values()];
+  return [...commits.values()];
 }
 
 function refName(ref: string): [PushEvent["refType"], string] {

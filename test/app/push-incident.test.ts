@@ -1,10 +1,19 @@
 import { createHash } from "node:crypto";
+import type nock from "nock";
 import { describe, expect, it } from "vitest";
 import { createHarness, REPO_PATH, expectEveryMockUsed } from "./harness.js";
 import { listedIssue, mockComment, mockCreateIssue, mockIssueList, mockLabel, mockNewIncident } from "./incident-mocks.js";
-import { AFTER, BEFORE, COPILOT_PUSHER, HUMAN_PUSHER, HUMAN_SENDER, mockCommitPulls, mockPolicy, payloadCommit, pushPayload, ZERO } from "./push-mocks.js";
+import { commitEntry, COPILOT } from "../fixtures/github.js";
+import { AFTER, BEFORE, COPILOT_PUSHER, HUMAN_PUSHER, HUMAN_SENDER, mockCommitPulls, mockCompare, mockPolicy, payloadCommit, pushPayload, ZERO } from "./push-mocks.js";
 
 const MASTER = "refs/heads/master";
+
+/** The compare API's list of what the push brings onto master: one commit, by Copilot unless `author` says otherwise. */
+function mockPushedCommit(scope: nock.Scope, o: { before?: string; after?: string; message?: string; author?: { account: object | null; name: string; email: string } } = {}) {
+  const after = o.after ?? AFTER;
+  const author = o.author ?? { account: COPILOT, ...COPILOT_PUSHER };
+  mockCompare(scope, `${o.before ?? BEFORE}...${after}`, [{ commits: [commitEntry(after, o.message ?? "Implement the change", author as Parameters<typeof commitEntry>[2])], files: [] }]);
+}
 
 describe("push to a protected branch → incident", () => {
   expectEveryMockUsed();
@@ -12,6 +21,7 @@ describe("push to a protected branch → incident", () => {
   it("opens a labelled issue naming the agent, its owner, the commit, the rule and what to do, and audits it as critical", async () => {
     const h = await createHarness();
     const scope = mockPolicy();
+    mockPushedCommit(scope);
     mockCommitPulls(scope, AFTER);
     const { label, issue } = mockNewIncident(scope);
     await h.receive("push", pushPayload({ ref: MASTER }));
@@ -31,8 +41,8 @@ describe("push to a protected branch → incident", () => {
       "| **Agent** | `copilot` (declared in the policy) |",
       "| **Owner** | @Codertocat/platform |",
       "| **Where** | push to `master` at [`6113728`](https://github.com/Codertocat/Hello-World/compare/ec26c3e57ca3...6113728f27ae) |",
-      "| **Rule** | `push-to-protected-branch`: An AI assistant pushes to, force-pushes to, creates or deletes a protected branch (the default branch or `protected_branches`): incident. |",
-      "| **Evidence** | `event sender Copilot (id 198982749)`; `pusher Copilot (id 198982749) as Copilot <198982749+Copilot@users.noreply.github.com>`; `commit author Copilot as Copilot <198982749+Copilot@users.noreply.github.com> in 6113728`; `committer Copilot as Copilot <198982749+Copilot@users.noreply.github.com> in 6113728` |",
+      "| **Rule** | `push-to-protected-branch`: An AI assistant pushes to, force-pushes to, creates or deletes a protected branch (the default branch or `protected_branches`), or its commits reach one other than by GitHub merging a pull request: incident. |",
+      "| **Evidence** | `event sender Copilot (id 198982749)`; `pusher Copilot (id 198982749) as Copilot <198982749+Copilot@users.noreply.github.com>`; `commit author Copilot (id 198982749) as Copilot <198982749+Copilot@users.noreply.github.com> in 6113728`; `committer Copilot (id 198982749) as Copilot <198982749+Copilot@users.noreply.github.com> in 6113728` |",
       "| **Policy** | `.agent-policy.yml` on `master` (blob `0123456789ab`) |",
       "| **Detected** | 2026-11-27T12:00:00.000Z (delivery `delivery-1`) |",
       "",
@@ -60,6 +70,7 @@ describe("push to a protected branch → incident", () => {
   it("comments on the open issue of a repeated incident instead of opening another", async () => {
     const first = await createHarness();
     const scope = mockPolicy();
+    mockPushedCommit(scope);
     mockCommitPulls(scope, AFTER);
     const { issue } = mockNewIncident(scope);
     await first.receive("push", pushPayload({ ref: MASTER }), "d-1");
@@ -68,6 +79,7 @@ describe("push to a protected branch → incident", () => {
     const again = await createHarness();
     const next = "1".repeat(40);
     const second = mockPolicy();
+    mockPushedCommit(second, { before: AFTER, after: next, message: "Again" });
     mockCommitPulls(second, next);
     mockIssueList(second, [[listedIssue(40, "unrelated"), listedIssue(41, `${marker}\nforged`, { login: "mallory", id: 66, type: "User" }), listedIssue(42, issue.body!.body)]]);
     const comment = mockComment(second, 42);
@@ -84,6 +96,7 @@ describe("push to a protected branch → incident", () => {
   it("opens its own issue when a bot planted a decoy with a marker not keyed by the app's secret", async () => {
     const h = await createHarness();
     const scope = mockPolicy();
+    mockPushedCommit(scope);
     mockCommitPulls(scope, AFTER);
     // What anyone could compute from the rule, the agent and the branch, without the app's secret.
     const unkeyed = createHash("sha256").update(["push-to-protected-branch", "copilot", MASTER].join("\u0000")).digest("hex").slice(0, 24);
@@ -108,27 +121,10 @@ describe("push to a protected branch → incident", () => {
     expect(h.audit()[0].headSha).toBeUndefined();
   });
 
-  it("leaves GitHub's merge of a pull request to merge-by-agent: a squash commit authored by the agent is no incident", async () => {
-    const h = await createHarness();
-    const scope = mockPolicy();
-    mockCommitPulls(scope, AFTER, [{ number: 2, state: "closed", merged_at: "2026-11-27T11:59:00Z", merge_commit_sha: AFTER }]);
-    const squash = payloadCommit(AFTER, "Implement the change (#2)", { ...COPILOT_PUSHER, username: "Copilot" });
-    await h.receive("push", pushPayload({ ref: MASTER, pusher: HUMAN_PUSHER, sender: HUMAN_SENDER, commits: [squash] }));
-    expect(h.audit()).toEqual([]);
-    expect(h.logs.some((l) => l.msg === "push to master merges pull request #2; judged as a merge")).toBe(true);
-  });
-
-  it("ignores agent commits that were pushed before (a merge brings a branch's commits to master)", async () => {
-    const h = await createHarness();
-    mockPolicy();
-    const old = payloadCommit(BEFORE, "Earlier agent work", { ...COPILOT_PUSHER, username: "Copilot" }, false);
-    await h.receive("push", pushPayload({ ref: MASTER, pusher: HUMAN_PUSHER, sender: HUMAN_SENDER, commits: [old] }));
-    expect(h.audit()).toEqual([]);
-  });
-
   it("still raises an incident for a catalogue assistant while the policy is unreadable", async () => {
     const h = await createHarness();
     const scope = mockPolicy(null);
+    mockPushedCommit(scope);
     mockCommitPulls(scope, AFTER);
     const { issue } = mockNewIncident(scope);
     await h.receive("push", pushPayload({ ref: MASTER, sender: { login: "copilot-swe-agent[bot]", id: 198982749, type: "Bot" } }));
@@ -139,6 +135,7 @@ describe("push to a protected branch → incident", () => {
   it("audits a failure to open the issue as an error and rejects the delivery, without crashing", async () => {
     const h = await createHarness();
     const scope = mockPolicy();
+    mockPushedCommit(scope);
     mockCommitPulls(scope, AFTER);
     mockIssueList(scope);
     scope.get(`${REPO_PATH}/labels/agent-policy-incident`).reply(200, { name: "agent-policy-incident" });
@@ -160,10 +157,11 @@ describe("push to a protected branch → incident", () => {
 
   it("keeps event text in the issue literal: backticks and pipes in a commit identity make no live @mention", async () => {
     const h = await createHarness();
+    const author = { ...COPILOT_PUSHER, name: "Copilot ``@victim`` x|@victim2", username: "Copilot" };
     const scope = mockPolicy();
+    mockPushedCommit(scope, { author: { account: COPILOT, name: author.name, email: author.email } });
     mockCommitPulls(scope, AFTER);
     const { issue } = mockNewIncident(scope);
-    const author = { ...COPILOT_PUSHER, name: "Copilot ``@victim`` x|@victim2", username: "Copilot" };
     await h.receive("push", pushPayload({ ref: MASTER, commits: [payloadCommit(AFTER, "Implement the change", author)] }));
     const body: string = issue.body!.body;
     expect(body).toContain("victim2");
@@ -178,10 +176,11 @@ describe("push to a protected branch → incident", () => {
 
   it("keeps the issue body within GitHub's 65536 characters when a commit identity is huge", async () => {
     const h = await createHarness();
+    const author = { ...COPILOT_PUSHER, name: `Copilot ${"x".repeat(70_000)}`, username: "Copilot" };
     const scope = mockPolicy();
+    mockPushedCommit(scope, { author: { account: COPILOT, name: author.name, email: author.email } });
     mockCommitPulls(scope, AFTER);
     const { issue } = mockNewIncident(scope);
-    const author = { ...COPILOT_PUSHER, name: `Copilot ${"x".repeat(70_000)}`, username: "Copilot" };
     await h.receive("push", pushPayload({ ref: MASTER, commits: [payloadCommit(AFTER, "Implement the change", author)] }));
     expect(issue.body!.body.length).toBeLessThanOrEqual(65_536);
     expect(h.audit()[0]).toMatchObject({ response: "incident", target: { kind: "issue", id: 42 } });
@@ -189,7 +188,7 @@ describe("push to a protected branch → incident", () => {
 
   it("posts no check run for a human's push to master", async () => {
     const h = await createHarness();
-    mockPolicy();
+    mockPushedCommit(mockPolicy(), { message: "Fix typo", author: { account: HUMAN_SENDER, ...HUMAN_PUSHER } });
     const commit = payloadCommit(AFTER, "Fix typo", { ...HUMAN_PUSHER, username: "octo-dev" });
     await h.receive("push", pushPayload({ ref: MASTER, pusher: HUMAN_PUSHER, sender: HUMAN_SENDER, commits: [commit] }));
     expect(h.audit()).toEqual([]);

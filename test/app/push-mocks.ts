@@ -82,3 +82,36 @@ export function mockRunsAt(scope: nock.Scope, sha: string) {
 export function mockCommitPulls(scope: nock.Scope, sha: string, pulls: object[] = []) {
   scope.get(`${REPO_PATH}/commits/${sha}/pulls`).reply(200, pulls);
 }
+
+/** GitHub's own account, the committer of what it creates and signs (merges, squashes, web edits). */
+export const WEB_FLOW = { login: "web-flow", id: 19864447, type: "User" };
+
+/** A compare-API commit as GitHub lists one it created itself: committed by `web-flow`, with a signature it verified. */
+export function createdByGitHub(entry: Record<string, any>): Record<string, any> {
+  return {
+    ...entry,
+    committer: WEB_FLOW,
+    commit: {
+      ...entry.commit,
+      committer: { name: "GitHub", email: "noreply@github.com", date: "2026-11-27T11:59:00Z" },
+      verification: { verified: true, reason: "valid", signature: "-----BEGIN PGP SIGNATURE-----\n…\n-----END PGP SIGNATURE-----", payload: "tree …" },
+    },
+  };
+}
+
+/** A merged pull request as the commit's pulls API lists it. */
+export function mergedPull(o: { number: number; base: string; mergeCommit: string; head: string }): Record<string, unknown> {
+  return {
+    number: o.number,
+    state: "closed",
+    merged_at: "2026-11-27T11:59:00Z",
+    merge_commit_sha: o.mergeCommit,
+    base: { ref: o.base },
+    head: { ref: "copilot/fix", sha: o.head },
+  };
+}
+
+/** GET the pull request: merged into `base` as `mergeCommit` by `mergedBy`. */
+export function mockMergedPullRead(scope: nock.Scope, o: { number: number; base: string; mergeCommit: string; head: string; mergedBy: object }) {
+  scope.get(`${REPO_PATH}/pulls/${o.number}`).reply(200, { ...mergedPull(o), merged: true, merged_by: o.mergedBy });
+}

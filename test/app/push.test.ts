@@ -172,12 +172,24 @@ describe("push → evaluation of the pushed changes", () => {
     expect(line).toMatchObject({ forced: true, compareBase: "master", audit: { response: "check_run", decision: "allow" } });
   });
 
-  it("leaves a branch with an open pull request to that pull request's evaluation", async () => {
+  it("leaves a branch with an open pull request to that pull request's evaluation, and records the push", async () => {
     const h = await createHarness();
     mockOpenPulls(mockPolicy(), "copilot/fix", [2]);
     await h.receive("push", pushPayload());
-    expect(h.audit()).toEqual([]);
     expect(h.logs.some((l) => l.msg === "push to copilot/fix is judged by pull request #2")).toBe(true);
+    // Still on record: an assistant's push leaves an audit record even when nothing is posted.
+    expect(h.audit()).toEqual([
+      expect.objectContaining({
+        event: "push",
+        actor: { login: "Copilot", id: 198982749 },
+        ref: "refs/heads/copilot/fix",
+        headSha: AFTER,
+        pullRequest: 2,
+        response: "none",
+        agents: [{ key: "copilot", declared: true, owner: "@Codertocat/platform" }],
+      }),
+    ]);
+    expect(h.logs.find((l) => l.audit)).toMatchObject({ judgedBy: "pull_request" });
   });
 
   it("audits an agent's deletion of an unprotected branch, with nothing else to check", async () => {

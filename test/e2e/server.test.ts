@@ -45,6 +45,11 @@ step_up:
 
 type CheckRun = Record<string, any>;
 
+/** A compare API response listing `commits` and `files`. */
+function comparison(commits: Record<string, unknown>[], files: Record<string, unknown>[] = []): Record<string, unknown> {
+  return { status: "ahead", ahead_by: commits.length, behind_by: 0, total_commits: commits.length, commits, files };
+}
+
 /** Polls until `probe` returns a value: the app logs and answers asynchronously to this test. */
 async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -253,15 +258,58 @@ describe("the app's HTTP server process, end to end", () => {
       { ...push.commits[0], id: after, distinct: true, message: "Hotfix", author: { name: "copilot-swe-agent[bot]", email: "198982749+Copilot@users.noreply.github.com" } },
     ];
     push.head_commit = push.commits[0];
+    github.comparisons.set(`${REPO}:${push.before}...${after}`, comparison([commitEntry(after, "Hotfix", { account: COPILOT, ...COPILOT_COMMITTER })]));
     const res = await app.sendWebhook("push", push, SECRET, "delivery-16");
     expect(res.status).toBe(200);
-    const issue = await waitFor(() => github.issues.find((i) => i.repo === REPO));
+    const issue = await waitFor(() => github.issues.find((i) => i.repo === REPO && i.title.endsWith(" by copilot on master")));
     expect(issue.labels).toEqual([{ name: "agent-policy-incident" }]);
     expect(issue.title).toContain("push-to-protected-branch");
     expect(issue.body).toContain("@Codertocat/platform");
     expect(github.labels).toEqual([expect.objectContaining({ repo: REPO, name: "agent-policy-incident" })]);
     const record = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-16"));
     expect(record.audit).toMatchObject({ response: "incident", severity: "critical", ruleIds: expect.arrayContaining(["push-to-protected-branch"]), target: { kind: "issue", id: issue.number } });
+  });
+
+  it("opens an incident for an assistant's commit pushed to another branch first and then to master (a two-step push)", async () => {
+    const sha = "4".repeat(40);
+    const oldMaster = "5".repeat(40);
+    const message = "Refactor parser\n\nCo-authored-by: Claude <noreply@anthropic.com>";
+    const person = { name: "Octo Dev", email: "dev@example.com" };
+    const commits = [commitEntry(sha, message, { account: HUMAN, ...person })];
+    github.comparisons.set(`${REPO}:master...${sha}`, comparison(commits, [fileEntry("src/parser.ts")]));
+    github.comparisons.set(`${REPO}:${oldMaster}...${sha}`, comparison(commits, [fileEntry("src/parser.ts")]));
+    const push = (ref: string, before: string, distinct: boolean) => {
+      const payload = examplePayloadWhere("push", (p) => p.ref === "refs/heads/master" && Boolean(p.installation));
+      payload.ref = ref;
+      payload.before = before;
+      payload.after = sha;
+      payload.created = before === "0".repeat(40);
+      payload.pusher = { name: HUMAN.login, email: person.email };
+      payload.sender = { ...payload.sender, ...HUMAN };
+      payload.commits = [{ ...payload.commits[0], id: sha, distinct, message, author: { ...person, username: HUMAN.login }, committer: { ...person, username: HUMAN.login } }];
+      payload.head_commit = payload.commits[0];
+      return payload;
+    };
+
+    // git push origin HEAD:tmp — a new branch, judged by a check run on the commit.
+    expect((await app.sendWebhook("push", push("refs/heads/tmp", "0".repeat(40), true), SECRET, "delivery-19")).status).toBe(200);
+    const [run] = await waitFor(() => (runsOn(sha).length ? runsOn(sha) : undefined));
+    expect(run).toMatchObject({ conclusion: "failure" });
+
+    // git push origin HEAD:master — the commit is no longer distinct, but it is new on master.
+    expect((await app.sendWebhook("push", push("refs/heads/master", oldMaster, false), SECRET, "delivery-20")).status).toBe(200);
+    const issue = await waitFor(() => github.issues.find((i) => i.repo === REPO && i.title === "Agent policy incident: push-to-protected-branch by claude-code on master"));
+    expect(issue.body).toContain("Commits by Claude Code (claude-code, unregistered, no owner) were pushed to the protected branch master");
+    const record = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-20"));
+    expect(record.audit).toMatchObject({
+      ref: "refs/heads/master",
+      headSha: sha,
+      actor: { login: HUMAN.login, id: HUMAN.id },
+      response: "incident",
+      severity: "critical",
+      agents: [{ key: "claude-code", declared: false }],
+      target: { kind: "issue", id: issue.number },
+    });
   });
 
   it("cancels a workflow run Copilot triggered outside its workflows.allow, and leaves a person's run alone", async () => {

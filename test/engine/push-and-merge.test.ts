@@ -80,6 +80,24 @@ describe("push-to-protected-branch", () => {
       "unregistered-agent deny claude-code claude-code",
       "push-to-protected-branch deny main claude-code",
     ]);
+    const finding = evaluate(policy, facts).findings.find((f) => f.ruleId === "push-to-protected-branch");
+    expect(finding?.message).toBe(
+      "Commits by Claude Code (claude-code, unregistered, no owner) were pushed to the protected branch main (the default branch) by another account, not merged from a reviewed pull request.",
+    );
+    expect(finding?.remedy).toBe(
+      "Review the pushed commits and revert what was not reviewed; then bring the assistant's work through a pull request, and require one for this branch with a branch ruleset.",
+    );
+  });
+
+  it("leaves GitHub's merge of a pull request to merge-by-agent: neither an incident nor branch scope", () => {
+    const scoped = devinPolicy({ paths: { allow: ["**"] }, branches: ["devin/**"] });
+    const squash = commit({ author: who.devin, message: "Clean up (#7)" });
+    const direct = pushFacts({ headRef: "main", actors: [actor("sender", who.alice)], commits: [squash], files: [] });
+    expect(evaluate(scoped, { ...direct, mergedPullRequest: 7 }).findings).toEqual([]);
+    expect(summarize(evaluate(scoped, direct))).toEqual([
+      "branch-scope deny main devin",
+      "push-to-protected-branch deny main devin",
+    ]);
   });
 });
 

@@ -8,7 +8,7 @@ import { auditContextFor } from "../audit-context.js";
 import { readPolicy } from "../read-policy.js";
 import type { AppDependencies } from "../dependencies.js";
 import { auditPush, evaluatePush, failPushClosed, type PushTrigger } from "../evaluate-push.js";
-import { raiseProtectedPushIncidents } from "../protected-push.js";
+import { judgeProtectedPush } from "../protected-push.js";
 
 /**
  * A branch or tag was pushed.
@@ -18,7 +18,8 @@ import { raiseProtectedPushIncidents } from "../protected-push.js";
  * `ownCommits`) → then by case:
  * - a tag: out of scope (tags are not branches; releases are guarded by the
  *   deployment rules); an assistant's tag push is audited only;
- * - a protected branch: an incident per assistant (see `raiseProtectedPushIncidents`);
+ * - a protected branch: every commit new on it is examined, whoever pushed,
+ *   and each assistant seen is an incident (see `judgeProtectedPush`);
  * - policy unreadable or invalid: fail closed (`failPushClosed`);
  * - no assistant: nothing (the policy read is the only call);
  * - a deleted branch: nothing to check; audited with the identity rules' verdict;
@@ -69,7 +70,7 @@ export function handlePush(deps: AppDependencies) {
       }
       return;
     }
-    if (agents.length > 0 && protectedBranch) return raiseProtectedPushIncidents(trigger, { loaded, policy, policyValid: usable !== undefined, facts });
+    if (protectedBranch) return judgeProtectedPush(trigger, { loaded, policy, usable: usable !== undefined, loadError });
     if (!usable) return failPushClosed(trigger, loaded, loadError);
     if (agents.length === 0) {
       log.debug({ ref: event.ref }, "no AI assistant in this push");

@@ -5,13 +5,14 @@ import type { Finding } from "../types.js";
 
 /**
  * Branch names match case as stored (allow side); an empty `branches` list
- * allows no branch. A pushed tag is not a branch (tags are out of scope).
+ * allows no branch. A pushed tag is not a branch (tags are out of scope);
+ * GitHub merging a pull request pushes its base, which no assistant worked on.
  */
 export const branchScope = {
   id: "branch-scope",
   describe: "A declared AI assistant works on a head branch outside its `branches`: deny.",
   evaluate({ agents, policy, facts }) {
-    if (facts.kind === "push" && facts.refType === "tag") return [];
+    if (facts.kind === "push" && (facts.refType === "tag" || facts.mergedPullRequest !== undefined)) return [];
     return agents.flatMap((agent): Finding[] => {
       const branches = agent.declared ? policy.agents[agent.key]?.branches : undefined;
       if (branches === undefined || matchesAny(facts.headRef, branches, "allow")) return [];
