@@ -175,7 +175,7 @@ describe("push to a protected branch onto a merge commit: only GitHub's own merg
     const { issue } = mockNewIncident(scope);
     await h.receive("push", pushPayload({ ref: MASTER, commits: [payloadCommit(AFTER, "Merge pull request #3", { ...HUMAN_GIT, username: "octo-dev" }, false)] }));
     expect(issue.body!.title).toBe("Agent policy incident: push-to-protected-branch by copilot on master");
-    expect(issue.body!.body).toContain("copilot (owner @\u200bCodertocat/platform) pushed to the protected branch master");
+    expect(issue.body!.body).toContain("copilot (owner @\u2060Codertocat/platform) pushed to the protected branch master");
     expect(h.audit()[0]).toMatchObject({ response: "incident", severity: "critical" });
     expect(h.logs.find((l) => l.reason)?.reason).toBe("6113728 merged pull request #3 into release/1.x, not into master");
   });
