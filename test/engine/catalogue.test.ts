@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CATALOGUE, REVIEW_BOTS, findCatalogueEntry } from "../../src/engine/catalogue.js";
 import { isKnownBot } from "../../src/engine/known-bots.js";
 import { matchesWildcard } from "../../src/engine/wildcard.js";
+import { cpuMs } from "../support/cpu-time.js";
 
 describe("CATALOGUE", () => {
   it("has unique, lower-case ids usable as policy agent names", () => {
@@ -64,8 +65,8 @@ describe("matchesWildcard", () => {
   });
 
   it("stays fast on a hostile pattern and line", () => {
-    const started = performance.now();
-    expect(matchesWildcard("*a".repeat(60) + "b", "a".repeat(4096))).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1000);
+    let matched: boolean | undefined;
+    expect(cpuMs(() => (matched = matchesWildcard("*a".repeat(60) + "b", "a".repeat(4096))))).toBeLessThan(1000);
+    expect(matched).toBe(false);
   });
 });
