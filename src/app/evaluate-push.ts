@@ -7,6 +7,7 @@ import { GitHubFactsError } from "../github/errors.js";
 import type { LoadedPolicy } from "../github/load-policy.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
 import { publishCheckRun } from "../github/publish-check-run.js";
+import { gatherWorkflowChanges } from "../github/workflow-changes.js";
 import { ownCommits, pushFacts, type PushEvent } from "../github/push-event.js";
 import { openPullRequestFrom } from "../github/push-pull-requests.js";
 import { renderCheckRun, type CheckReport, type Conclusion, type PolicySource } from "../report/check-run-output.js";
@@ -60,7 +61,8 @@ export async function evaluatePush(trigger: PushTrigger, loaded: LoadedPolicy, p
       return;
     }
     const compared = await compareChanges(octokit, repo, { base: compareBase, head: event.after });
-    const facts = pushFacts(event, {
+    const workflowChanges = await gatherWorkflowChanges(octokit, repo, { files: compared.files, base: compared.mergeBase, head: event.after });
+    const facts = { ...pushFacts(event, {
       repository: { owner: repo.owner, name: repo.repo, defaultBranch: trigger.defaultBranch },
       policyPaths: [loaded.path],
       commits: ownCommits(event, compared.commits),
@@ -68,7 +70,7 @@ export async function evaluatePush(trigger: PushTrigger, loaded: LoadedPolicy, p
       files: compared.files,
       filesComplete: compared.filesComplete,
       compareBase,
-    });
+    }), workflowChanges };
     report = { policy: loaded, decision: evaluatePolicy(policy, facts, { now: trigger.deps.clock() }), subject, changedPaths: touchedPaths(facts.files) };
   } catch (error) {
     const reason = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;

@@ -76,6 +76,7 @@ export const FRAMEWORK_MAPPING: Record<RuleId, FrameworkMapping> = {
   "facts-unavailable": { nhi: [], asi: [], csf: ["DE.CM-09"] },
   "workflow-not-allowed": { nhi: ["NHI5", "NHI6"], asi: ["ASI02", "ASI05"], csf: ["PR.AA-05"] },
   "workflow-modified": { nhi: ["NHI5", "NHI6"], asi: ["ASI02", "ASI05"], csf: ["PR.AA-05", "PR.PS-01"] },
+  "workflow-escalation": { nhi: ["NHI2", "NHI5", "NHI6"], asi: ["ASI03", "ASI05"], csf: ["PR.AA-05", "PR.PS-01"] },
   "environment-not-allowed": { nhi: ["NHI5", "NHI8"], asi: ["ASI03"], csf: ["PR.AA-05", "PR.IR-01"] },
   "environment-step-up": { nhi: ["NHI8"], asi: ["ASI09"], csf: ["PR.AA-05", "PR.IR-01"] },
   "push-to-protected-branch": { nhi: ["NHI5"], asi: ["ASI03", "ASI10"], csf: ["PR.AA-05", "DE.CM-03", "RS.MA-01"] },

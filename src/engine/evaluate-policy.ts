@@ -20,6 +20,7 @@ import { stepUp } from "./rules/step-up.js";
 import { tooLargeToVerify } from "./rules/too-large-to-verify.js";
 import { unregisteredAgent } from "./rules/unregistered-agent.js";
 import { unsafePath } from "./rules/unsafe-path.js";
+import { workflowEscalation } from "./rules/workflow-escalation.js";
 import { type ChangeFacts, type Decision, type EvaluationOptions, type RuleId } from "./types.js";
 
 /** Every rule the engine runs, in evaluation order (the output order is fixed by sorting, not by this). */
@@ -34,6 +35,7 @@ export const RULES = [
   pathScope,
   branchScope,
   governanceFile,
+  workflowEscalation,
   stepUp,
   tooLargeToVerify,
   pushToProtectedBranch,

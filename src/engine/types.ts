@@ -1,5 +1,6 @@
 import type { Policy, PolicyMode } from "../policy/schema.js";
 import type { StepUpStatus } from "./approval-types.js";
+import type { WorkflowChange } from "./workflow-document.js";
 
 /** Verdicts are ordered: allow < step_up < deny. Combine with `worst()`. */
 export type Verdict = "allow" | "step_up" | "deny";
@@ -29,6 +30,7 @@ export const RULE_IDS = [
   "facts-unavailable",
   "workflow-not-allowed",
   "workflow-modified",
+  "workflow-escalation",
   "environment-not-allowed",
   "environment-step-up",
   "push-to-protected-branch",
@@ -108,6 +110,12 @@ interface ChangeFactsBase {
   changedFiles: number;
   /** Paths the policy governing this change is loaded from (repo-relative), for the self-edit rule. */
   policyPaths: string[];
+  /**
+   * Both versions of each changed workflow and action file, parsed by the
+   * shell, for the workflow-escalation rule; a changed file missing here
+   * counts as unreadable (fail closed).
+   */
+  workflowChanges?: WorkflowChange[];
 }
 
 export interface PullRequestFacts extends ChangeFactsBase {

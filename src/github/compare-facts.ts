@@ -16,6 +16,8 @@ export interface ComparedChanges {
   commitsComplete: boolean;
   /** False when GitHub may have left files out: it gives no file total, so a full page of files is taken as cut short. */
   filesComplete: boolean;
+  /** The commit `files` were diffed from: the merge base of `base` and `head`. */
+  mergeBase: string;
 }
 
 /**
@@ -37,11 +39,13 @@ export async function compareChanges(octokit: Octokit, repo: RepoRef, range: { b
   const files = new Map<string, ChangedFile>();
   let totalCommits = 0;
   let lastFilesPage = 0;
+  let mergeBase = range.base;
   for (let page = 1; page <= COMPARE_MAX_PAGES; page++) {
     const { data } = await step(`compare ${label} (page ${page})`, () =>
       octokit.rest.repos.compareCommitsWithBasehead({ owner: repo.owner, repo: repo.repo, basehead, per_page: 100, page }),
     );
     totalCommits = data.total_commits;
+    if (page === 1) mergeBase = data.merge_base_commit?.sha ?? range.base;
     commits.push(...data.commits.map(commitFactOf));
     const pageFiles = data.files ?? [];
     if (pageFiles.length > 0) lastFilesPage = pageFiles.length;
@@ -58,5 +62,6 @@ export async function compareChanges(octokit: Octokit, repo: RepoRef, range: { b
     files: [...files.values()],
     commitsComplete: commits.length >= totalCommits,
     filesComplete: lastFilesPage < COMPARE_FILES_PER_PAGE && files.size < COMPARE_MAX_FILES,
+    mergeBase,
   };
 }

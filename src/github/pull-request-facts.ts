@@ -1,6 +1,7 @@
 import type { Actor, ChangedFile, CommitFact, FileStatus, Identity, PullRequestFacts } from "../engine/types.js";
 import { step } from "./errors.js";
 import type { Octokit, RepoRef } from "./octokit.js";
+import { gatherPullRequestWorkflowChanges } from "./workflow-changes.js";
 
 export interface PullRequestSummary {
   number: number;
@@ -77,7 +78,8 @@ export function changedFileOf(f: {
 /**
  * Gathers the facts of a pull request as GitHub sees it now: the PR itself
  * (fresh, not the webhook's copy, so files and head SHA agree), every listed
- * file and every listed commit. Pages through the REST API; any failure is a
+ * file and every listed commit, and both versions of each changed workflow
+ * and action file (see `gatherPullRequestWorkflowChanges`). Pages through the REST API; any failure is a
  * `GitHubFactsError` and the caller fails closed.
  */
 export async function gatherPullRequestFacts(
@@ -101,6 +103,7 @@ export async function gatherPullRequestFacts(
 
   const commitFacts = commits.map(commitFactOf);
   const changedFiles = files.map(changedFileOf);
+  const workflowChanges = await gatherPullRequestWorkflowChanges(octokit, repo, { files: changedFiles, baseSha: pr.base.sha, headSha: pr.head.sha });
 
   const facts: PullRequestFacts = {
     kind: "pull_request",
@@ -115,6 +118,7 @@ export async function gatherPullRequestFacts(
     files: changedFiles,
     changedFiles: Math.max(pr.changed_files, changedFiles.length),
     policyPaths: input.policyPaths,
+    workflowChanges,
   };
   const pull: PullRequestSummary = {
     number: pr.number,

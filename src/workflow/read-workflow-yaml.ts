@@ -11,7 +11,7 @@ import type { Position } from "../engine/workflow-document.js";
 export const WORKFLOW_YAML_LIMITS = {
   maxBytes: 512 * 1024,
   maxDepth: 64,
-  maxValues: 100_000,
+  maxValues: 50_000,
 } as const;
 
 /** A YAML value with the position of its first character, aliases resolved. */

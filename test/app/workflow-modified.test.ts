@@ -257,8 +257,12 @@ jobs:
   });
 
   describe("a pull request at the run's commit", () => {
-    /** PR #7 at HEAD changing ci.yml, by Copilot, with `reviews`; the owner team has octo-lead. */
-    function mockPull(scope: nock.Scope, reviews: object[]) {
+    /** A change to ci.yml that does not widen what it may do: another checkout, coverage on. */
+    const CI_TUNED = CI.replace("actions/checkout@v4", "actions/checkout@v5").replace("run: npm test", "run: npm test -- --coverage");
+    const MERGE_BASE = "4b".repeat(20);
+
+    /** PR #7 at HEAD changing ci.yml to `head`, by Copilot, with `reviews` (none are read when it is denied anyway); the owner team has octo-lead. */
+    function mockPull(scope: nock.Scope, reviews: object[] | undefined, head = CI_TUNED) {
       mockPullsOfCommit(scope, REPO, HEAD, [
         { number: 7, headSha: HEAD },
         { number: 8, headSha: "9".repeat(40) },
@@ -268,6 +272,11 @@ jobs:
         .reply(200, pullResponse({ number: 7, headSha: HEAD, headRef: "copilot/ci", user: COPILOT, changedFiles: 1, commits: 1, owner: "octo-org", repo: "octo-repo" }));
       pagedReply(scope, `${REPO}/pulls/7/files`, [fileEntry(".github/workflows/ci.yml")]);
       pagedReply(scope, `${REPO}/pulls/7/commits`, [commitEntry(HEAD, "Speed up CI", { account: COPILOT, ...COPILOT_COMMITTER })]);
+      // The pull request's own check compares its workflow change with the merge base for escalations.
+      scope.get(`${REPO}/compare/f95f852bd8fca8fcc58a9a2d6c842781e32a215e...${HEAD}`).query({ per_page: 1 }).reply(200, { merge_base_commit: { sha: MERGE_BASE } });
+      mockFile(scope, REPO, ".github/workflows/ci.yml", MERGE_BASE, CI);
+      mockFile(scope, REPO, ".github/workflows/ci.yml", HEAD, head);
+      if (!reviews) return;
       pagedReply(scope, `${REPO}/pulls/7/reviews`, reviews);
       pagedReply(scope, "/orgs/octo-org/teams/platform/members", [LEAD]);
     }
@@ -276,7 +285,7 @@ jobs:
     it("lets the run go once the owner approved the workflow change at that commit", async () => {
       const h = await createHarness();
       const scope = mockPolicy();
-      mockWorkflow(scope, CI_REWRITTEN);
+      mockWorkflow(scope, CI_TUNED);
       mockBuildAction(scope, SAME_TREE);
       mockFile(scope, REPO, ".github/workflows/ci.yml", "master", CI);
       mockPull(scope, [approval(HEAD)]);
@@ -288,10 +297,23 @@ jobs:
     it("still cancels when the approval was given at an older commit", async () => {
       const h = await createHarness();
       const scope = mockPolicy();
-      mockWorkflow(scope, CI_REWRITTEN);
+      mockWorkflow(scope, CI_TUNED);
       mockBuildAction(scope, SAME_TREE);
       mockFile(scope, REPO, ".github/workflows/ci.yml", "master", CI);
       mockPull(scope, [approval("0".repeat(40))]);
+      expectCancel(scope);
+      await h.receive("workflow_run", copilotRun());
+      expect(h.audit()[0]).toMatchObject({ decision: "deny", response: "cancel_workflow_run", ruleIds: ["workflow-modified"] });
+      expect(h.logs.find((l) => l.audit)?.approvedBy).toBeUndefined();
+    });
+
+    it("still cancels when the approved change escalates (a new use of a secret cannot be approved away)", async () => {
+      const h = await createHarness();
+      const scope = mockPolicy();
+      mockWorkflow(scope, CI_REWRITTEN);
+      mockBuildAction(scope, SAME_TREE);
+      mockFile(scope, REPO, ".github/workflows/ci.yml", "master", CI);
+      mockPull(scope, undefined, CI_REWRITTEN);
       expectCancel(scope);
       await h.receive("workflow_run", copilotRun());
       expect(h.audit()[0]).toMatchObject({ decision: "deny", response: "cancel_workflow_run", ruleIds: ["workflow-modified"] });

@@ -1,6 +1,7 @@
 import { policySchema, type Policy, type PolicyInput } from "../../src/policy/schema.js";
 import { evaluatePolicy } from "../../src/engine/evaluate-policy.js";
 import type { Actor, ActorRole, ChangeFacts, ChangedFile, CommitFact, Decision, Identity, PullRequestFacts } from "../../src/engine/types.js";
+import { isActionFile, isWorkflowFile, type WorkflowChange, type WorkflowDocument } from "../../src/engine/workflow-document.js";
 
 /** Fake facts for engine tables: no HTTP, only the shapes the shells produce. */
 
@@ -60,11 +61,31 @@ export function renamed(previousPath: string, path: string): ChangedFile {
   return file(path, { previousPath, status: "renamed" });
 }
 
+/** An empty workflow (or action) document: nothing to escalate. */
+export function emptyWorkflow(kind: WorkflowDocument["kind"] = "workflow"): WorkflowDocument {
+  return { kind, triggers: [], jobs: [], secrets: [], uses: [] };
+}
+
+/**
+ * Both versions of each changed workflow and action file, identical and
+ * empty: tables about other rules do not depend on workflow content (the
+ * escalation tables give their own versions).
+ */
+function unchangedWorkflows(files: readonly ChangedFile[]): WorkflowChange[] {
+  return files
+    .filter((f) => f.status !== "removed" && (isWorkflowFile(f.path) || isActionFile(f.path)))
+    .map((f) => {
+      const version = { status: "parsed" as const, document: emptyWorkflow(isWorkflowFile(f.path) ? "workflow" : "action") };
+      return { path: f.path, base: version, head: version };
+    });
+}
+
 /** Facts for a pull request; `changedFiles` defaults to the number of listed files. */
 export function makeFacts(overrides: Partial<PullRequestFacts> & { paths?: string[] } = {}): PullRequestFacts {
   const { paths, ...rest } = overrides;
   const files = rest.files ?? (paths ?? ["src/app.ts"]).map((p) => file(p));
   return {
+    workflowChanges: unchangedWorkflows(files),
     kind: "pull_request",
     repository: { owner: "acme", name: "widgets", defaultBranch: "main" },
     number: 7,
