@@ -1,4 +1,6 @@
 import { ProbotOctokit } from "probot";
+import type { GitHubCallObserver } from "../server/metrics.js";
+import { observeRequests } from "./observe-requests.js";
 
 interface InstanceOptions {
   auth?: { installationId?: number | string };
@@ -24,12 +26,16 @@ export function throttleId(installationId: number | string): string {
  *
  * A function default, not an object: Probot merges its own throttle options in
  * at construction, which would replace an object default wholesale.
+ *
+ * With an `observer`, every API call is reported to it (the metrics).
  */
-export function appOctokit(options: { throttling: boolean }): typeof ProbotOctokit {
-  return ProbotOctokit.defaults((instance: InstanceOptions) => {
+export function appOctokit(options: { throttling: boolean; observer?: GitHubCallObserver }): typeof ProbotOctokit {
+  const Observed = ProbotOctokit.plugin(observeRequests as never) as typeof ProbotOctokit;
+  return Observed.defaults((instance: InstanceOptions) => {
     const installationId = instance.auth?.installationId;
     return {
       ...instance,
+      ...(options.observer ? { observer: options.observer } : {}),
       throttle: {
         ...instance.throttle,
         ...(installationId !== undefined ? { id: throttleId(installationId) } : {}),

@@ -1,10 +1,13 @@
 import type { Logger } from "pino";
 import { Probot } from "probot";
 import { createApp } from "../app/index.js";
-import { auditTrailFromEnv } from "../audit/audit-trail-from-env.js";
 import { appOctokit } from "../github/app-octokit.js";
-import { AppServer, pingRoute } from "./app-server.js";
+import { AppServer, pingRoute, type Route } from "./app-server.js";
 import type { ServeConfig } from "./config.js";
+import { AppMetrics } from "./metrics.js";
+import { ObservedAuditTrail } from "./observed-audit-trail.js";
+import { auditStoreProbe, githubProbe } from "./probes.js";
+import { Readiness } from "./readiness.js";
 import { WEBHOOK_PATH, WebhookEndpoint, type WebhookReceiver } from "./webhook-endpoint.js";
 
 export interface RunningServer {
@@ -13,28 +16,43 @@ export interface RunningServer {
   stop(): Promise<{ unfinished: string[] }>;
 }
 
+function metricsRoute(metrics: AppMetrics): Route {
+  return {
+    path: "/metrics",
+    handle: async (_req, res) => {
+      const { contentType, body } = await metrics.render();
+      res.writeHead(200, { "content-type": contentType }).end(body);
+    },
+  };
+}
+
 /**
  * Serves webhooks with the app loaded into Probot: Probot authenticates as the
  * app and its installations and dispatches events; this process owns the HTTP
- * server, the logs, and the shutdown.
+ * server (webhooks, /ping, /healthz, /metrics), the logs, the audit trail and
+ * the shutdown.
  */
 export async function serve(config: ServeConfig, log: Logger): Promise<RunningServer> {
+  let endpoint: WebhookEndpoint | undefined;
+  const metrics = new AppMetrics({ deliveriesInFlight: () => endpoint?.pending ?? 0 });
   const probot = new Probot({
     appId: config.appId,
     privateKey: config.privateKey,
     secret: config.webhookSecret,
     baseUrl: config.github.apiUrl,
     log: log as never,
-    Octokit: appOctokit({ throttling: config.throttling }),
+    Octokit: appOctokit({ throttling: config.throttling, observer: metrics }),
     ...(config.redisUrl ? { redisConfig: config.redisUrl } : {}),
   });
   // The audit trail is the server's, not the app function's, so a shutdown can close it after the last delivery.
-  const audit = auditTrailFromEnv(process.env, log.child({ name: "audit" }));
+  const audit = new ObservedAuditTrail(process.env, log.child({ name: "audit" }), (record) => metrics.decided(record));
   void audit.start();
   await probot.load(createApp({ audit }));
 
-  const endpoint = new WebhookEndpoint(probot.webhooks as unknown as WebhookReceiver, log.child({ name: "webhooks" }));
-  const server = new AppServer(endpoint, [pingRoute], log.child({ name: "http" }));
+  endpoint = new WebhookEndpoint(probot.webhooks as unknown as WebhookReceiver, log.child({ name: "webhooks" }), { observer: metrics });
+  const readiness = new Readiness([githubProbe(probot), auditStoreProbe(audit)]);
+  const draining = endpoint;
+  const server = new AppServer(endpoint, [pingRoute, readiness.route(() => draining.draining), metricsRoute(metrics)], log.child({ name: "http" }));
   const address = await server.listen(config.port, config.host);
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
   log.info(
@@ -45,7 +63,7 @@ export async function serve(config: ServeConfig, log: Logger): Promise<RunningSe
   return {
     port: address.port,
     stop: async () => {
-      log.info({ pending: endpoint.pending }, `stopping: no new webhooks; waiting up to ${config.shutdownTimeoutMs} ms for ${endpoint.pending} in flight`);
+      log.info({ pending: draining.pending }, `stopping: no new webhooks; waiting up to ${config.shutdownTimeoutMs} ms for ${draining.pending} in flight`);
       const result = await server.close(config.shutdownTimeoutMs);
       await audit.close();
       return result;

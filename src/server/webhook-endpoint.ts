@@ -60,7 +60,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
 export class WebhookEndpoint {
   private readonly inFlight = new Map<number, { deliveryId: string; done: Promise<void> }>();
   private sequence = 0;
-  private draining = false;
+  private draining_ = false;
 
   constructor(
     private readonly webhooks: WebhookReceiver,
@@ -73,9 +73,14 @@ export class WebhookEndpoint {
     return this.inFlight.size;
   }
 
+  /** True once `drain` was called: the server is stopping. */
+  get draining(): boolean {
+    return this.draining_;
+  }
+
   /** Refuse new deliveries from now on (`503`); those already received go on. */
   drain(): void {
-    this.draining = true;
+    this.draining_ = true;
   }
 
   /** Resolves when every delivery in flight has finished, or after `timeoutMs` with the ids of those that had not. */
@@ -100,7 +105,7 @@ export class WebhookEndpoint {
       observer?.answered("unverified", outcome);
       reply(res, status, JSON.stringify({ error }), "application/json");
     };
-    if (this.draining) {
+    if (this.draining_) {
       observer?.answered("unverified", "shutting_down");
       return reply(res, 503, JSON.stringify({ error: "shutting down; redeliver later" }), "application/json", { connection: "close", "retry-after": "30" });
     }

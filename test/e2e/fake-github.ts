@@ -38,6 +38,7 @@ export class FakeGitHub {
   readonly manifestConversions = new Map<string, Record<string, unknown>>();
   private server: Server | undefined;
   private readonly failures = new Map<string, number>();
+  private readonly delays = new Map<string, number>();
   private readonly token = "ghs_fake_installation_token_0000000000000";
 
   constructor(private readonly appPublicKey: KeyObject) {}
@@ -54,9 +55,19 @@ export class FakeGitHub {
     this.pulls.set(`${repo}#${number}`, pull);
   }
 
+  /** Every call to `path` is answered `ms` later from now on (a slow GitHub; a delivery stays in flight meanwhile). */
+  delay(path: string, ms: number): void {
+    this.delays.set(path, ms);
+  }
+
   /** Every call to `path` answers with `status` from now on (an outage, a missing permission). */
   fail(path: string, status: number): void {
     this.failures.set(path, status);
+  }
+
+  /** Calls to `path` are answered normally again. */
+  recover(path: string): void {
+    this.failures.delete(path);
   }
 
   async start(): Promise<number> {
@@ -65,11 +76,22 @@ export class FakeGitHub {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const raw = Buffer.concat(chunks).toString("utf8");
-        try {
-          this.route(req, res, raw ? JSON.parse(raw) : undefined);
-        } catch (error) {
-          send(res, 500, { message: (error as Error).message });
-        }
+        const answer = () => {
+          try {
+            this.route(req, res, raw ? JSON.parse(raw) : undefined);
+          } catch (error) {
+            send(res, 500, { message: (error as Error).message });
+          }
+        };
+        // Recorded on arrival, so a test can see a request that a delay keeps waiting.
+        const url = new URL(req.url ?? "/", "http://fake");
+        const path = url.pathname.replace(/^\/api\/v3/, "");
+        const method = req.method ?? "GET";
+        this.requests.push({ method, path: `${path}${url.search}`, body: raw ? safeJson(raw) : undefined });
+        this.timeline.push({ at: Date.now(), method, path });
+        const delay = this.delays.get(path);
+        if (delay) setTimeout(answer, delay);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
@@ -84,8 +106,6 @@ export class FakeGitHub {
     const url = new URL(req.url ?? "/", "http://fake");
     const path = url.pathname.replace(/^\/api\/v3/, "");
     const method = req.method ?? "GET";
-    this.requests.push({ method, path: `${path}${url.search}`, body });
-    this.timeline.push({ at: Date.now(), method, path });
     const auth = req.headers.authorization ?? "";
 
     let m: RegExpMatchArray | null;
@@ -97,6 +117,11 @@ export class FakeGitHub {
     if (method === "POST" && (m = path.match(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
       if (!this.validJwt(auth)) return send(res, 401, { message: "A JSON web token could not be decoded" });
       return send(res, 201, { token: this.token, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {} });
+    }
+    if (method === "GET" && path === "/app") {
+      if (!this.validJwt(auth)) return send(res, 401, { message: "A JSON web token could not be decoded" });
+      const failure = this.failures.get(path);
+      return failure ? send(res, failure, { message: "Server Error" }) : send(res, 200, { id: 123, slug: "agent-policy", name: "agent-policy" });
     }
     if (auth !== `token ${this.token}`) return send(res, 401, { message: "Bad credentials" });
     const failure = this.failures.get(path);
@@ -237,6 +262,14 @@ function directoryListing(files: Map<string, string>, dir: string): Record<strin
     }
   }
   return [...children.entries()].map(([name, entry]) => ({ name, path: `${prefix}${name}`, ...entry }));
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
 }
 
 function gitBlobSha(content: string): string {
