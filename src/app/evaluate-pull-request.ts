@@ -2,19 +2,22 @@ import type { Logger } from "probot";
 import { applyApprovals } from "../engine/apply-approvals.js";
 import { evaluateStepUps } from "../engine/approvals.js";
 import { evaluatePolicy } from "../engine/evaluate-policy.js";
-import type { PullRequestFacts } from "../engine/types.js";
-import { checkRunAuditRecord, touchedPaths } from "../audit/audit-record.js";
+import type { Actor, PullRequestFacts } from "../engine/types.js";
+import { checkRunAuditRecord, countedSubjects, touchedPaths } from "../audit/audit-record.js";
 import { gatherApprovalFacts } from "../github/approval-facts.js";
-import { GitHubFactsError } from "../github/errors.js";
+import { readCommitRecord, readCommitState, type CommitState } from "../github/commit-state.js";
 import { loadPolicy, type LoadedPolicy } from "../github/load-policy.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
 import { checkProposedPolicy } from "../github/proposed-policy.js";
-import { publishCheckRun } from "../github/publish-check-run.js";
-import { gatherPullRequestFacts, type PullRequestSummary } from "../github/pull-request-facts.js";
+import { gatherPullRequestFacts, identityOf, readPullRequest, type PullRequestSummary } from "../github/pull-request-facts.js";
 import { requestStepUpReviews } from "../github/request-step-up-reviews.js";
-import { renderCheckRun, type CheckReport } from "../report/check-run-output.js";
+import type { CheckReport } from "../report/check-run-output.js";
+import { recordedActors, type RecordedActor } from "../report/commit-record.js";
+import { pullRequestKey } from "../report/commit-verdict.js";
 import type { AppDependencies } from "./dependencies.js";
+import { failureReason } from "./failure-reason.js";
 import { unreadPolicy } from "./read-policy.js";
+import { recordOptions, reportCommit } from "./report-commit.js";
 
 /** Why a pull request is being evaluated, and what the event told us. */
 export interface PullRequestTrigger {
@@ -31,10 +34,14 @@ export interface PullRequestTrigger {
   sender?: { login: string; id: number; type?: string } | null;
   /** True when the sender acted on the change itself (opened, pushed, edited): it is then one of the change's actors. */
   senderActed: boolean;
+  /** For `synchronize`: the previous head, whose recorded actors carry over to the new one. */
+  before?: string;
 }
 
 /**
- * decode → load policy → gather facts → evaluate → approvals → report → audit.
+ * decode → load policy → read the pull request → gather facts and the head
+ * commit's record → evaluate (with every actor on record for the commit) →
+ * approvals → report the commit's one verdict → audit.
  * Fails closed: any failure before the report becomes a `failure` check run
  * that says why; only a failure to post that check escapes (the caller logs it
  * with the delivery id, so the event can be redelivered).
@@ -45,52 +52,60 @@ export async function evaluatePullRequest(octokit: Octokit, log: Logger, deps: A
   let detailsUrl = trigger.detailsUrl;
   let loaded: LoadedPolicy = unreadPolicy(trigger.defaultBranch);
   let report: CheckReport;
+  let state: CommitState | undefined;
+  let carried: RecordedActor[] = [];
+  const eventActors: Actor[] = trigger.senderActed && trigger.sender ? [{ role: "sender", identity: identityOf(trigger.sender) }] : [];
   try {
     loaded = await loadPolicy(octokit, { ...repo, defaultBranch: trigger.defaultBranch }, deps.policyCache);
-    const { facts, pull } = await gatherPullRequestFacts(octokit, repo, {
-      number: trigger.number,
-      ...(trigger.senderActed ? { sender: trigger.sender ?? null } : {}),
-      policyPaths: [loaded.path],
-    });
-    headSha = pull.headSha;
-    detailsUrl = pull.htmlUrl;
+    const pr = await readPullRequest(octokit, repo, trigger.number);
+    headSha = pr.head.sha;
+    detailsUrl = pr.html_url;
+    const before = trigger.before && trigger.before !== headSha && !/^0+$/.test(trigger.before) ? trigger.before : undefined;
+    const [gathered, commitState, previous] = await Promise.all([
+      gatherPullRequestFacts(octokit, repo, pr, { ...(trigger.senderActed ? { sender: trigger.sender ?? null } : {}), policyPaths: [loaded.path] }),
+      readCommitState(octokit, repo, headSha, recordOptions(deps)),
+      before ? readCommitRecord(octokit, repo, before, recordOptions(deps)) : undefined,
+    ]);
+    state = commitState;
+    carried = previous?.record.actors ?? [];
+    const { facts, pull } = gathered;
+    facts.actors.push(...recordedActors([...state.record.actors, ...carried], eventActors));
     report = { ...(await judge(octokit, repo, loaded, facts, pull, deps.clock())), changedPaths: touchedPaths(facts.files) };
   } catch (error) {
-    const reason = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
     log.error({ err: error }, "could not evaluate the pull request; failing closed");
-    report = { policy: loaded, error: reason };
+    report = { policy: loaded, error: failureReason(error) };
   }
 
-  const output = renderCheckRun(report);
-  const audit = (published: { id: number } | { error: string }) =>
-    checkRunAuditRecord(
-      {
-        time: deps.clock(),
-        deliveryId: trigger.deliveryId,
-        ...(trigger.installationId !== undefined ? { installationId: trigger.installationId } : {}),
-        repository: `${repo.owner}/${repo.repo}`,
-        event: trigger.event,
-        ...(trigger.action ? { action: trigger.action } : {}),
-        ...(trigger.sender ? { actor: { login: trigger.sender.login, id: trigger.sender.id } } : {}),
-      },
-      { pullRequest: trigger.number, headSha, report, conclusion: output.conclusion, published },
-    );
-  let published;
-  try {
-    published = await publishCheckRun(octokit, repo, {
+  const reported = await reportCommit(octokit, log, deps, {
+    repo,
+    headSha,
+    detailsUrl,
+    subject: { key: pullRequestKey(trigger.number), report, actors: eventActors },
+    ...(state ? { state } : {}),
+    carried,
+  });
+  const record = checkRunAuditRecord(
+    {
+      time: deps.clock(),
+      deliveryId: trigger.deliveryId,
+      ...(trigger.installationId !== undefined ? { installationId: trigger.installationId } : {}),
+      repository: `${repo.owner}/${repo.repo}`,
+      event: trigger.event,
+      ...(trigger.action ? { action: trigger.action } : {}),
+      ...(trigger.sender ? { actor: { login: trigger.sender.login, id: trigger.sender.id } } : {}),
+    },
+    {
+      pullRequest: trigger.number,
       headSha,
-      output,
-      detailsUrl,
-      completedAt: deps.clock(),
-      ...(deps.appId ? { appId: deps.appId } : {}),
-    });
-  } catch (error) {
-    // The decision was made but not reported: it is still one audit record, then the failure escapes for redelivery.
-    const message = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
-    await deps.audit.write(log, audit({ error: message }), { checkRunCreated: false });
-    throw error;
-  }
-  await deps.audit.write(log, audit({ id: published.id }), { checkRunCreated: published.created });
+      report: reported.report,
+      conclusion: reported.output.conclusion,
+      ...(reported.verdict ? { subjects: countedSubjects(reported.verdict) } : {}),
+      published: reported.published ? { id: reported.published.id } : { error: reported.postError?.message ?? "unknown" },
+    },
+  );
+  // The decision was made but, when posting failed, not reported: it is still one audit record, then the failure escapes for redelivery.
+  await deps.audit.write(log, record, { checkRunCreated: reported.published?.created ?? false });
+  if (reported.postError) throw reported.postError.cause;
 }
 
 async function judge(

@@ -1,19 +1,22 @@
 import type { Logger } from "probot";
-import { decisionAuditRecord, touchedPaths, type AuditContext } from "../audit/audit-record.js";
+import { countedSubjects, decisionAuditRecord, touchedPaths, type AuditContext, type AuditRecord } from "../audit/audit-record.js";
 import { evaluatePolicy } from "../engine/evaluate-policy.js";
 import type { Decision, Policy } from "../engine/types.js";
+import { readCommitState, type CommitState } from "../github/commit-state.js";
 import { compareChanges } from "../github/compare-facts.js";
-import { GitHubFactsError } from "../github/errors.js";
 import type { LoadedPolicy } from "../github/load-policy.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
-import { publishCheckRun } from "../github/publish-check-run.js";
 import { gatherWorkflowChanges } from "../github/workflow-changes.js";
 import { ownCommits, pushFacts, type PushEvent } from "../github/push-event.js";
 import { openPullRequestFrom } from "../github/push-pull-requests.js";
-import { renderCheckRun, type CheckReport, type Conclusion, type PolicySource } from "../report/check-run-output.js";
+import type { CheckReport, Conclusion, PolicySource } from "../report/check-run-output.js";
+import { recordedActors } from "../report/commit-record.js";
+import { pushKey } from "../report/commit-verdict.js";
 import { inert } from "../report/inert.js";
 import type { AuditResponse } from "../audit/audit-record.js";
 import type { AppDependencies } from "./dependencies.js";
+import { failureReason } from "./failure-reason.js";
+import { recordOptions, reportCommit } from "./report-commit.js";
 
 /** One push of a branch or tag, and what its handler shares with each step. */
 export interface PushTrigger {
@@ -46,6 +49,7 @@ export async function evaluatePush(trigger: PushTrigger, loaded: LoadedPolicy, p
   const compareBase = compareBaseOf(trigger);
   const subject = pushSubject(event, compareBase);
   let report: CheckReport;
+  let state: CommitState | undefined;
   try {
     const open = await openPullRequestFrom(octokit, repo, event.name);
     if (open !== undefined) {
@@ -60,9 +64,13 @@ export async function evaluatePush(trigger: PushTrigger, loaded: LoadedPolicy, p
       await auditPush(trigger, loaded, { decision, response: "none", policyValid: true, pullRequest: open }, { judgedBy: "pull_request" });
       return;
     }
-    const compared = await compareChanges(octokit, repo, { base: compareBase, head: event.after });
+    const [compared, commitState] = await Promise.all([
+      compareChanges(octokit, repo, { base: compareBase, head: event.after }),
+      readCommitState(octokit, repo, event.after, recordOptions(trigger.deps)),
+    ]);
+    state = commitState;
     const workflowChanges = await gatherWorkflowChanges(octokit, repo, { files: compared.files, base: compared.mergeBase, head: event.after });
-    const facts = { ...pushFacts(event, {
+    const pushed = pushFacts(event, {
       repository: { owner: repo.owner, name: repo.repo, defaultBranch: trigger.defaultBranch },
       policyPaths: [loaded.path],
       commits: ownCommits(event, compared.commits),
@@ -70,14 +78,15 @@ export async function evaluatePush(trigger: PushTrigger, loaded: LoadedPolicy, p
       files: compared.files,
       filesComplete: compared.filesComplete,
       compareBase,
-    }), workflowChanges };
+    });
+    // Everyone on record for the commit takes part, as in a pull request's evaluation of it.
+    const facts = { ...pushed, workflowChanges, actors: [...pushed.actors, ...recordedActors(state.record.actors, pushed.actors)] };
     report = { policy: loaded, decision: evaluatePolicy(policy, facts, { now: trigger.deps.clock() }), subject, changedPaths: touchedPaths(facts.files) };
   } catch (error) {
-    const reason = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
     trigger.log.error({ err: error }, "could not evaluate the push; failing closed");
-    report = { policy: loaded, error: reason, subject };
+    report = { policy: loaded, error: failureReason(error), subject };
   }
-  await reportPush(trigger, report, { compareBase });
+  await reportPush(trigger, report, { compareBase }, state);
 }
 
 /**
@@ -108,6 +117,7 @@ export async function auditPush(
     error?: string;
     responseError?: string;
     conclusion?: Conclusion;
+    subjects?: AuditRecord["subjects"];
     checkRunId?: number;
     changedPaths?: string[];
     pullRequest?: number;
@@ -126,6 +136,7 @@ export async function auditPush(
     ...(input.severity ? { severity: input.severity } : {}),
     ...(event.deleted ? {} : { headSha: event.after }),
     ...(input.conclusion ? { conclusion: input.conclusion } : {}),
+    ...(input.subjects ? { subjects: input.subjects } : {}),
     ...(input.checkRunId !== undefined ? { checkRunId: input.checkRunId, target: { kind: "check_run", id: input.checkRunId } } : {}),
     ...(input.error ? { error: input.error } : {}),
     ...(input.responseError ? { responseError: input.responseError } : {}),
@@ -135,40 +146,34 @@ export async function auditPush(
   await trigger.deps.audit.write(trigger.log, record, { forced: event.forced, created: event.created, deleted: event.deleted, ...extra });
 }
 
-async function reportPush(trigger: PushTrigger, report: CheckReport, extra: object): Promise<void> {
-  const output = renderCheckRun(report);
-  const audit = (published: { checkRunId: number; created: boolean } | { error: string }) =>
-    auditPush(
-      trigger,
-      report.policy,
-      {
-        ...(report.decision ? { decision: report.decision } : {}),
-        response: "check_run",
-        policyValid: !report.policyIssues?.length,
-        conclusion: output.conclusion,
-        ...("checkRunId" in published ? { checkRunId: published.checkRunId } : {}),
-        ...(report.error ? { error: report.error } : {}),
-        ...("error" in published ? { responseError: `could not post the check run: ${published.error}` } : {}),
-        ...(report.changedPaths ? { changedPaths: report.changedPaths } : {}),
-      },
-      { checkRunCreated: "created" in published && published.created, ...extra },
-    );
-  let published;
-  try {
-    published = await publishCheckRun(trigger.octokit, trigger.repo, {
-      headSha: trigger.event.after,
-      output,
-      detailsUrl: trigger.event.compareUrl,
-      completedAt: trigger.deps.clock(),
-      ...(trigger.deps.appId ? { appId: trigger.deps.appId } : {}),
-    });
-  } catch (error) {
-    // The decision was made but not reported: it is still one audit record, then the failure escapes for redelivery.
-    const message = error instanceof GitHubFactsError ? error.message : `internal error: ${(error as Error).message}`;
-    await audit({ error: message });
-    throw error;
-  }
-  await audit({ checkRunId: published.id, created: published.created });
+/** Posts the commit's one verdict with the push as the judged subject (see `reportCommit`), then its audit record. */
+async function reportPush(trigger: PushTrigger, report: CheckReport, extra: object, state?: CommitState): Promise<void> {
+  const reported = await reportCommit(trigger.octokit, trigger.log, trigger.deps, {
+    repo: trigger.repo,
+    headSha: trigger.event.after,
+    detailsUrl: trigger.event.compareUrl,
+    subject: { key: pushKey(trigger.event.ref), report, actors: trigger.event.actors },
+    ...(state ? { state } : {}),
+  });
+  const final = reported.report;
+  await auditPush(
+    trigger,
+    final.policy,
+    {
+      ...(final.decision ? { decision: final.decision } : {}),
+      response: "check_run",
+      policyValid: !final.policyIssues?.length,
+      conclusion: reported.output.conclusion,
+      ...(reported.verdict ? { subjects: countedSubjects(reported.verdict) } : {}),
+      ...(reported.published ? { checkRunId: reported.published.id } : {}),
+      ...(final.error ? { error: final.error } : {}),
+      ...(reported.postError ? { responseError: `could not post the check run: ${reported.postError.message}` } : {}),
+      ...(final.changedPaths ? { changedPaths: final.changedPaths } : {}),
+    },
+    { checkRunCreated: reported.published?.created ?? false, ...extra },
+  );
+  // The decision was made but not reported: it is audited above, then the failure escapes for redelivery.
+  if (reported.postError) throw reported.postError.cause;
 }
 
 /** `before`, or the default branch for a created or force-pushed branch (see `evaluatePush`). */

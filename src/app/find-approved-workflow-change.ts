@@ -6,8 +6,8 @@ import type { Policy } from "../engine/types.js";
 import type { WorkflowSource } from "../engine/workflow-modified.js";
 import { gatherApprovalFacts } from "../github/approval-facts.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
-import { openPullRequestsAt } from "../github/open-pull-requests-at.js";
-import { gatherPullRequestFacts } from "../github/pull-request-facts.js";
+import { MAX_PULL_REQUESTS_AT_COMMIT, openPullRequestsAt } from "../github/open-pull-requests-at.js";
+import { gatherPullRequestFacts, readPullRequest } from "../github/pull-request-facts.js";
 
 /**
  * The open pull request whose head is the run's commit and whose step-up
@@ -23,8 +23,9 @@ export async function findApprovedWorkflowChange(
   repo: RepoRef,
   input: { policy: Policy; policyPath: string; headSha: string; differing: readonly WorkflowSource[]; now: Date },
 ): Promise<{ pullRequest: number; approvers: string[] } | undefined> {
-  for (const number of await openPullRequestsAt(octokit, repo, input.headSha)) {
-    const { facts } = await gatherPullRequestFacts(octokit, repo, { number, policyPaths: [input.policyPath] });
+  for (const number of (await openPullRequestsAt(octokit, repo, input.headSha)).slice(0, MAX_PULL_REQUESTS_AT_COMMIT)) {
+    const pr = await readPullRequest(octokit, repo, number);
+    const { facts } = await gatherPullRequestFacts(octokit, repo, pr, { policyPaths: [input.policyPath] });
     if (facts.headSha !== input.headSha) continue;
     const decision = evaluatePolicy(input.policy, facts, { now: input.now });
     if (decision.stepUps.length === 0 || decision.verdict === "deny") continue;

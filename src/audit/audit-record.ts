@@ -1,5 +1,6 @@
 import type { ChangedFile, Decision, RuleId, Verdict } from "../engine/types.js";
 import type { CheckReport, Conclusion } from "../report/check-run-output.js";
+import type { CommitVerdict } from "../report/commit-verdict.js";
 import { controlsOf, controlsOfAll, type FrameworkMapping } from "./framework-mapping.js";
 
 /** The version of the record shape below; it changes whenever a field changes meaning or disappears. */
@@ -89,8 +90,10 @@ export interface AuditRecord extends Omit<AuditContext, "time"> {
   response: AuditResponse;
   /** False when the response could not be carried out (`responseError` says why): the check run, issue, cancellation or answer does not exist. */
   responded: boolean;
-  /** The check-run conclusion, when the response was a check run. */
+  /** The check-run conclusion, when the response was a check run: the commit's one verdict (see `subjects`). */
   conclusion?: Conclusion;
+  /** Every subject whose head is the commit and that counted towards `conclusion` (`pr:<n>`, `push:<ref>`). */
+  subjects?: { subject: string; conclusion: Conclusion }[];
   /** Incident issue, cancelled run, check run… the GitHub object the response created or changed. */
   target?: { kind: string; id: number; url?: string };
   checkRunId?: number;
@@ -108,7 +111,7 @@ export const MAX_FINDINGS_IN_RECORD = 200;
 export const MAX_ASSETS_IN_RECORD = 1000;
 
 export interface DecisionAuditInput
-  extends Partial<Pick<AuditRecord, "pullRequest" | "headSha" | "ref" | "conclusion" | "target" | "checkRunId" | "issueNumber" | "workflowRunId" | "severity" | "grants">> {
+  extends Partial<Pick<AuditRecord, "pullRequest" | "headSha" | "ref" | "conclusion" | "subjects" | "target" | "checkRunId" | "issueNumber" | "workflowRunId" | "severity" | "grants">> {
   decision?: Decision;
   policy: CheckReport["policy"];
   policyValid: boolean;
@@ -178,6 +181,7 @@ export function decisionAuditRecord(context: AuditContext, input: DecisionAuditI
     response: input.response,
     responded: input.responseError === undefined,
     ...optional("conclusion", input.conclusion),
+    ...optional("subjects", input.subjects),
     ...optional("target", input.target),
     ...optional("checkRunId", input.checkRunId),
     ...optional("issueNumber", input.issueNumber),
@@ -195,7 +199,7 @@ export function checkRunAuditRecord(
     report: CheckReport;
     conclusion: Conclusion;
     published: { id: number } | { error: string };
-  } & Partial<Pick<AuditRecord, "pullRequest" | "headSha" | "ref">>,
+  } & Partial<Pick<AuditRecord, "pullRequest" | "headSha" | "ref" | "subjects">>,
 ): AuditRecord {
   const { report, published } = input;
   const policyInvalid = Boolean(report.policyIssues?.length);
@@ -206,6 +210,7 @@ export function checkRunAuditRecord(
     policyValid: !policyInvalid,
     response: "check_run",
     conclusion: input.conclusion,
+    ...(input.subjects ? { subjects: input.subjects } : {}),
     ...(input.pullRequest !== undefined ? { pullRequest: input.pullRequest } : {}),
     ...(input.headSha ? { headSha: input.headSha } : {}),
     ...(input.ref ? { ref: input.ref } : {}),
@@ -218,6 +223,11 @@ export function checkRunAuditRecord(
       ...(report.error ? (["facts-unavailable"] as const) : []),
     ],
   });
+}
+
+/** The subjects that made up a commit's verdict, for the audit record. */
+export function countedSubjects(verdict: CommitVerdict): NonNullable<AuditRecord["subjects"]> {
+  return verdict.subjects.filter((s) => !s.notCounted).map((s) => ({ subject: s.key, conclusion: s.conclusion }));
 }
 
 /** Every path a change touched: both sides of renames and copies. */

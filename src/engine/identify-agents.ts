@@ -19,6 +19,7 @@ const ROLE_ORDER: readonly ActorRole[] = [
   "committer",
   "co_author",
   "trailer",
+  "recorded",
 ];
 
 const ROLE_LABEL: Record<ActorRole, string> = {
@@ -34,6 +35,7 @@ const ROLE_LABEL: Record<ActorRole, string> = {
   deployment_creator: "deployment creator",
   merged_by: "merged by",
   auto_merge_enabler: "auto-merge enabled by",
+  recorded: "on record for this commit as",
 };
 
 /**
@@ -107,9 +109,10 @@ export function identifyActors(policy: Policy, actors: readonly Actor[]): AgentA
 function evidenceOf(actor: Actor): { dedupeKey: string; evidence: Evidence } {
   const what = actor.trailer !== undefined ? `"${shorten(actor.trailer)}"` : describeIdentity(actor.identity);
   const where = actor.commit ? ` in ${actor.commit.slice(0, 7)}` : "";
-  const evidence: Evidence = { role: actor.role, detail: `${ROLE_LABEL[actor.role]} ${what}${where}` };
+  const label = actor.role === "recorded" && actor.recordedRole ? `${ROLE_LABEL.recorded} ${ROLE_LABEL[actor.recordedRole]}` : ROLE_LABEL[actor.role];
+  const evidence: Evidence = { role: actor.role, detail: `${label} ${what}${where}` };
   if (actor.commit) evidence.commit = actor.commit;
-  return { dedupeKey: `${actor.role}\u0000${what}`, evidence };
+  return { dedupeKey: `${actor.role}\u0000${actor.recordedRole ?? ""}\u0000${what}`, evidence };
 }
 
 function shorten(text: string, max = 120): string {

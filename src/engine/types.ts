@@ -60,7 +60,9 @@ export type ActorRole =
   | "triggering_actor"
   | "deployment_creator"
   | "merged_by"
-  | "auto_merge_enabler";
+  | "auto_merge_enabler"
+  /** Seen acting on this commit by an earlier event, and kept on the commit's record (see `recordedRole`). */
+  | "recorded";
 
 /** Someone (or something) that took part in the change, and where we saw them. */
 export interface Actor {
@@ -70,6 +72,8 @@ export interface Actor {
   commit?: string;
   /** The raw trailer line for `trailer` / `co_author` actors. */
   trailer?: string;
+  /** For a `recorded` actor: the role it had in the event that put it on record (`sender`, `pusher`). */
+  recordedRole?: ActorRole;
 }
 
 export interface CommitFact {

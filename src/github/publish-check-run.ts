@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { CHECK_NAME, RE_EVALUATE_ACTION, type CheckRunOutput } from "../report/check-run-output.js";
 import { step } from "./errors.js";
+import type { OwnCheckRun } from "./commit-state.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 
 /** GitHub accepts at most 50 annotations per create/update call. */
@@ -10,42 +11,37 @@ export const MAX_ANNOTATIONS = 500;
 
 export interface PublishedCheckRun {
   id: number;
-  /** False when the latest "Agent Policy" run on this commit already said exactly this. */
+  /** False when the newest "Agent Policy" run of ours on this commit already said exactly this. */
   created: boolean;
   digest: string;
   annotationCalls: number;
 }
 
-/** A content digest of the result, so a redelivered event is recognised as already reported. */
+/** A content digest of the result (the sealed record included), so a redelivered event is recognised as already reported. */
 export function checkRunDigest(output: CheckRunOutput): string {
-  const canonical = JSON.stringify([output.conclusion, output.title, output.summary, output.annotations]);
+  const canonical = JSON.stringify([output.conclusion, output.title, output.summary, output.annotations, output.text ?? null]);
   return createHash("sha256").update(canonical).digest("hex").slice(0, 40);
 }
 
 /**
  * Publishes the "Agent Policy" check run on `headSha`.
  *
- * Idempotent: when the newest run of ours on that commit carries the same
- * digest (`external_id`), nothing is written — a redelivered webhook never
- * yields a second, different result. Otherwise a new run is created (GitHub
- * treats the newest run of a name as the check's state; updating an old run
- * would append duplicate annotations). Annotations go in batches of 50.
+ * Idempotent: when the newest run of ours on that commit (`latest`, read by
+ * the caller with the commit's record) carries the same digest
+ * (`external_id`), nothing is written — a redelivered webhook never yields a
+ * second, different result. Otherwise a new run is created (GitHub treats the
+ * newest run of a name as the check's state; updating an old run would append
+ * duplicate annotations). Annotations go in batches of 50.
  */
 export async function publishCheckRun(
   octokit: Octokit,
   repo: RepoRef,
-  input: { headSha: string; output: CheckRunOutput; completedAt: Date; detailsUrl?: string; appId?: number },
+  input: { headSha: string; output: CheckRunOutput; completedAt: Date; detailsUrl?: string; latest: OwnCheckRun | undefined },
 ): Promise<PublishedCheckRun> {
   const digest = checkRunDigest(input.output);
   const externalId = `agent-policy:${digest}`;
-
-  const existing = await step(`list the "${CHECK_NAME}" check runs on ${input.headSha.slice(0, 7)}`, () =>
-    octokit.rest.checks.listForRef({ owner: repo.owner, repo: repo.repo, ref: input.headSha, check_name: CHECK_NAME, filter: "latest", per_page: 100 }),
-  );
-  const ours = existing.data.check_runs
-    .filter((run) => (input.appId ? run.app?.id === input.appId : run.external_id?.startsWith("agent-policy:")))
-    .sort((a, b) => b.id - a.id)[0];
-  if (ours && ours.external_id === externalId && ours.status === "completed") {
+  const ours = input.latest;
+  if (ours && ours.externalId === externalId && ours.status === "completed") {
     return { id: ours.id, created: false, digest, annotationCalls: 0 };
   }
 
@@ -55,7 +51,7 @@ export async function publishCheckRun(
   const summary = input.output.annotations.length > MAX_ANNOTATIONS
     ? `${input.output.summary}\n\n_${input.output.annotations.length - MAX_ANNOTATIONS} further annotations were not posted; every finding is in the audit log._`
     : input.output.summary;
-  const base = { title: input.output.title, summary };
+  const base = { title: input.output.title, summary, ...(input.output.text ? { text: input.output.text } : {}) };
 
   const { data: created } = await step(`create the "${CHECK_NAME}" check run`, () =>
     octokit.rest.checks.create({

@@ -75,9 +75,18 @@ export function changedFileOf(f: {
   };
 }
 
+/** A pull request as `pulls.get` returns it. */
+export type PullRequestData = Awaited<ReturnType<Octokit["rest"]["pulls"]["get"]>>["data"];
+
+/** The pull request as GitHub sees it now (fresh, not the webhook's copy). */
+export async function readPullRequest(octokit: Octokit, repo: RepoRef, number: number): Promise<PullRequestData> {
+  const { data } = await step(`read pull request #${number}`, () => octokit.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: number }));
+  return data;
+}
+
 /**
  * Gathers the facts of a pull request as GitHub sees it now: the PR itself
- * (fresh, not the webhook's copy, so files and head SHA agree), every listed
+ * (read with `readPullRequest`, so files and head SHA agree), every listed
  * file and every listed commit, and both versions of each changed workflow
  * and action file (see `gatherPullRequestWorkflowChanges`). Pages through the REST API; any failure is a
  * `GitHubFactsError` and the caller fails closed.
@@ -85,17 +94,14 @@ export function changedFileOf(f: {
 export async function gatherPullRequestFacts(
   octokit: Octokit,
   repo: RepoRef,
-  input: { number: number; /** The event sender, when it acted on the change (not a reviewer). */ sender?: AccountLike | null; policyPaths: string[] },
+  pr: PullRequestData,
+  input: { /** The event sender, when it acted on the change (not a reviewer). */ sender?: AccountLike | null; policyPaths: string[] },
 ): Promise<{ facts: PullRequestFacts; pull: PullRequestSummary }> {
-  const params = { owner: repo.owner, repo: repo.repo, pull_number: input.number };
-  const { data: pr } = await step(`read pull request #${input.number}`, () => octokit.rest.pulls.get(params));
-
-  const files = await step(`list the files of pull request #${input.number}`, () =>
-    octokit.paginate(octokit.rest.pulls.listFiles, { ...params, per_page: 100 }),
-  );
-  const commits = await step(`list the commits of pull request #${input.number}`, () =>
-    octokit.paginate(octokit.rest.pulls.listCommits, { ...params, per_page: 100 }),
-  );
+  const params = { owner: repo.owner, repo: repo.repo, pull_number: pr.number };
+  const [files, commits] = await Promise.all([
+    step(`list the files of pull request #${pr.number}`, () => octokit.paginate(octokit.rest.pulls.listFiles, { ...params, per_page: 100 })),
+    step(`list the commits of pull request #${pr.number}`, () => octokit.paginate(octokit.rest.pulls.listCommits, { ...params, per_page: 100 })),
+  ]);
 
   const author = identityOf(pr.user);
   const actors: Actor[] = [{ role: "pr_author", identity: author }];

@@ -26,6 +26,8 @@ export interface CheckRunOutput {
   conclusion: Conclusion;
   title: string;
   summary: string;
+  /** The check's details text; carries the commit's sealed record (an HTML comment, not shown). */
+  text?: string;
   annotations: Annotation[];
 }
 
@@ -69,7 +71,7 @@ const TITLE_MAX = 200;
 
 const CONCLUSION_RANK: Record<Conclusion, number> = { success: 0, neutral: 1, action_required: 2, failure: 3 };
 
-function worstConclusion(a: Conclusion, b: Conclusion): Conclusion {
+export function worstConclusion(a: Conclusion, b: Conclusion): Conclusion {
   return CONCLUSION_RANK[b] > CONCLUSION_RANK[a] ? b : a;
 }
 

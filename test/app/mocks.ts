@@ -32,6 +32,9 @@ export interface Scenario {
   requestedReviewers?: string[];
   /** False when the installation token is already cached by an earlier event. */
   token?: boolean;
+  /** The pull request's number (default 2) and head SHA (default `HEAD`). */
+  number?: number;
+  headSha?: string;
 }
 
 /** Mocks every read of one evaluation, in order; returns the scope so a test adds the writes it expects. */
@@ -43,13 +46,14 @@ export function mockReads(s: Scenario): nock.Scope {
   else if (typeof s.policy === "object") contents.reply(s.policy.status, { message: "Server Error" });
   else contents.reply(200, policyContent(s.policy ?? POLICY), { etag: s.etag ?? '"p1"' });
   if (typeof s.policy === "object" && s.policy !== null) return scope;
+  const number = s.number ?? 2;
   scope
-    .get(`${REPO_PATH}/pulls/2`)
+    .get(`${REPO_PATH}/pulls/${number}`)
     .reply(
       200,
       pullResponse({
-        number: 2,
-        headSha: HEAD,
+        number,
+        headSha: s.headSha ?? HEAD,
         headRef: s.headRef ?? "copilot/fix",
         ...(s.baseRef ? { baseRef: s.baseRef } : {}),
         user: (s.user ?? COPILOT) as typeof COPILOT,
@@ -58,8 +62,8 @@ export function mockReads(s: Scenario): nock.Scope {
         ...(s.requestedReviewers ? { requestedReviewers: s.requestedReviewers } : {}),
       }),
     );
-  pagedReply(scope, `${REPO_PATH}/pulls/2/files`, s.files);
-  pagedReply(scope, `${REPO_PATH}/pulls/2/commits`, s.commits);
+  pagedReply(scope, `${REPO_PATH}/pulls/${number}/files`, s.files);
+  pagedReply(scope, `${REPO_PATH}/pulls/${number}/commits`, s.commits);
   return scope;
 }
 
@@ -72,11 +76,24 @@ export function pagedReply(scope: nock.Scope, path: string, items: unknown[]) {
   }
 }
 
-export function mockListRuns(scope: nock.Scope, runs: object[] = []) {
+/**
+ * The commit's state, read before its verdict is posted: the app's latest runs there (which carry the
+ * commit's record) and the open pull requests whose head it is (by default #2 alone).
+ */
+export function mockListRuns(scope: nock.Scope, runs: object[] = [], pulls: number[] = [2], sha = HEAD) {
   scope
-    .get(`${REPO_PATH}/commits/${HEAD}/check-runs`)
+    .get(`${REPO_PATH}/commits/${sha}/check-runs`)
     .query({ check_name: "Agent Policy", filter: "latest", per_page: 100 })
     .reply(200, { total_count: runs.length, check_runs: runs });
+  mockPullsOfCommit(scope, sha, pulls);
+}
+
+/** `repos.listPullRequestsAssociatedWithCommit`: the given numbers as open pull requests with head `sha`. */
+export function mockPullsOfCommit(scope: nock.Scope, sha: string, numbers: number[], extra: object[] = []) {
+  scope
+    .get(`${REPO_PATH}/commits/${sha}/pulls`)
+    .query({ per_page: 100 })
+    .reply(200, [...numbers.map((number) => ({ number, state: "open", head: { sha, ref: `branch-${number}` } })), ...extra]);
 }
 
 export function mockCreate(scope: nock.Scope) {

@@ -59,6 +59,7 @@ describe("pull_request → Agent Policy check run", () => {
           "|---|---|---|---|",
           `| \`copilot\` | @Codertocat/platform | yes | ${evidence} |`,
         ].join("\n"),
+        text: expect.stringMatching(/^<!-- agent-policy record v1 [A-Za-z0-9_-]+ [0-9a-f]{64} -->$/),
         annotations: [],
       },
     });
@@ -236,7 +237,7 @@ describe("pull_request → Agent Policy check run", () => {
     const posted = mockCreate(first);
     await h.receive("pull_request", event(COPILOT), "same-delivery");
     const second = mockReads({ token: false, ifNoneMatch: '"p1"', files: [fileEntry("src/a.ts")], commits: [copilotCommit()] });
-    mockListRuns(second, [{ id: 77, app: { id: 123 }, status: "completed", external_id: posted.body!.external_id }]);
+    mockListRuns(second, [{ id: 77, app: { id: 123 }, status: "completed", external_id: posted.body!.external_id, output: { text: posted.body!.output.text } }]);
     await h.receive("pull_request", event(COPILOT), "same-delivery");
     expect(h.audit().map((a) => a.checkRunId)).toEqual([77, 77]);
   });

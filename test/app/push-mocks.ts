@@ -1,7 +1,7 @@
 import nock from "nock";
 import { COPILOT, examplePayloadWhere } from "../fixtures/github.js";
 import { mockToken, policyContent, REPO_PATH } from "./harness.js";
-import { POLICY } from "./mocks.js";
+import { mockPullsOfCommit, POLICY } from "./mocks.js";
 
 /** The example push's head commit; `BEFORE` is another real SHA of the example repository. */
 export const AFTER = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
@@ -75,8 +75,10 @@ export function mockCompare(scope: nock.Scope, basehead: string, pages: { commit
   });
 }
 
-export function mockRunsAt(scope: nock.Scope, sha: string) {
+/** The pushed commit's state: no run of the app there yet, and the open pull requests with that head (none by default). */
+export function mockRunsAt(scope: nock.Scope, sha: string, pulls: number[] = []) {
   scope.get(`${REPO_PATH}/commits/${sha}/check-runs`).query({ check_name: "Agent Policy", filter: "latest", per_page: 100 }).reply(200, { total_count: 0, check_runs: [] });
+  mockPullsOfCommit(scope, sha, pulls);
 }
 
 export function mockCommitPulls(scope: nock.Scope, sha: string, pulls: object[] = []) {

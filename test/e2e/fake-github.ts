@@ -174,7 +174,12 @@ export class FakeGitHub {
       return send(res, 200, run);
     }
     if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/commits\/([^/]+)\/pulls$/))) {
-      return send(res, 200, []);
+      // The open pull requests whose head is the commit (GitHub also lists merged ones that brought it in).
+      const sha = m[2]!;
+      const held = [...this.pulls.entries()]
+        .filter(([key, p]) => key.startsWith(`${m![1]}#`) && (p.pull.head as { sha?: string } | undefined)?.sha === sha)
+        .map(([, p]) => p.pull);
+      return this.paged(req, res, url, held);
     }
     if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/pulls$/))) {
       return send(res, 200, []);

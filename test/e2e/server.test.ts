@@ -246,6 +246,39 @@ describe("the app's HTTP server process, end to end", () => {
     expect(latest).toMatchObject({ conclusion: "success", output: { title: "Approved: step-up review satisfied for copilot" } });
   });
 
+  it("keeps a commit failed when an agent opens a second, harmless-looking pull request with the same head", async () => {
+    const sha = "1".repeat(40);
+    const commits = [commitEntry(sha, "Rework auth", { account: COPILOT, ...COPILOT_COMMITTER })];
+    github.setPull(REPO, 20, {
+      pull: pullResponse({ number: 20, headSha: sha, headRef: "copilot/auth", user: COPILOT, changedFiles: 1, commits: 1 }),
+      files: [fileEntry("src/auth/login.ts")],
+      commits,
+    });
+    await app.sendWebhook("pull_request", pullEvent(20, sha, "copilot/auth", COPILOT), SECRET, "delivery-shared-head-1");
+    const [denied] = await waitFor(() => (runsOn(sha).length === 1 ? runsOn(sha) : undefined));
+    expect(denied).toMatchObject({ conclusion: "failure", output: { title: "Denied: 1 finding for copilot" } });
+
+    // Same head, into a branch that already holds the change: its own diff is harmless.
+    github.setPull(REPO, 21, {
+      pull: pullResponse({ number: 21, headSha: sha, headRef: "copilot/auth", baseRef: "copilot/staging", user: COPILOT, changedFiles: 1, commits: 1 }),
+      files: [fileEntry("src/app.ts")],
+      commits,
+    });
+    await app.sendWebhook("pull_request", pullEvent(21, sha, "copilot/auth", COPILOT), SECRET, "delivery-shared-head-2");
+    const record = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-shared-head-2"));
+    expect(record.audit).toMatchObject({
+      pullRequest: 21,
+      decision: "allow",
+      conclusion: "failure",
+      subjects: [
+        { subject: "pr:20", conclusion: "failure" },
+        { subject: "pr:21", conclusion: "success" },
+      ],
+    });
+    const latest = runsOn(sha).at(-1)!;
+    expect(latest).toMatchObject({ conclusion: "failure", output: { title: "Denied: 1 finding for copilot (pull request #20 with this head)" } });
+  });
+
   it("opens an incident issue when Copilot pushes straight to the protected default branch", async () => {
     const push = examplePayloadWhere("push", (p) => p.ref === "refs/heads/master" && Boolean(p.installation));
     const after = "9".repeat(40);

@@ -23,6 +23,8 @@ export function handlePullRequest(deps: AppDependencies) {
       detailsUrl: payload.pull_request.html_url,
       sender: payload.sender ?? null,
       senderActed: true,
+      // A push carries the previous head's record over: who pushed before still took part in the change.
+      ...(payload.action === "synchronize" ? { before: payload.before } : {}),
     });
   };
 }

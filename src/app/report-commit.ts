@@ -1,0 +1,115 @@
+import type { Logger } from "probot";
+import type { Actor } from "../engine/types.js";
+import { readCommitState, type CommitState } from "../github/commit-state.js";
+import type { Octokit, RepoRef } from "../github/octokit.js";
+import { publishCheckRun, type PublishedCheckRun } from "../github/publish-check-run.js";
+import { renderCheckRun, type CheckReport, type CheckRunOutput } from "../report/check-run-output.js";
+import { boundedRecord, recordActors, sealRecord, type RecordedActor, type SubjectVerdict } from "../report/commit-record.js";
+import { commitVerdict, withCommitVerdict, type CommitVerdict } from "../report/commit-verdict.js";
+import type { AppDependencies } from "./dependencies.js";
+import { failureReason } from "./failure-reason.js";
+
+/** One subject judged by this event: a pull request or a push whose head is the commit. */
+export interface JudgedSubject {
+  /** `pr:<number>` or `push:<ref>` (see commit-verdict.ts). */
+  key: string;
+  report: CheckReport;
+  /** This event's actors, of which the senders and pushers go on the commit's record. */
+  actors: readonly Actor[];
+}
+
+export interface CommitReportInput {
+  repo: RepoRef;
+  headSha: string;
+  detailsUrl?: string;
+  subject: JudgedSubject;
+  /** The commit's state as the evaluation read it; read here when the evaluation did not get that far. */
+  state?: CommitState;
+  /** Actors carried over from the commit this one replaced (a pull request's previous head). */
+  carried?: readonly RecordedActor[];
+}
+
+/** What was posted for the commit (or would have been, when posting failed). */
+export interface CommitReport {
+  /** The subject's report, with any failure to read the commit's record added (fail closed). */
+  report: CheckReport;
+  output: CheckRunOutput;
+  verdict?: CommitVerdict;
+  published?: PublishedCheckRun;
+  /** Posting the check run failed; the caller audits, then lets the delivery fail. */
+  postError?: { message: string; cause: unknown };
+}
+
+/**
+ * Posts the commit's one verdict: the judged subject combined with every
+ * other subject whose head is the commit (see `commitVerdict`), carrying the
+ * commit's record forward — earlier actors, this event's senders and
+ * pushers, the subjects' verdicts — sealed in the check run's text.
+ *
+ * Fails closed: when the commit's record or pull requests cannot be read,
+ * the check is a `failure` that says why, posted without a record (the next
+ * evaluation looks past it to the last run that has one); a record too full
+ * to hold everything is a `failure` too.
+ */
+export async function reportCommit(octokit: Octokit, log: Logger, deps: AppDependencies, input: CommitReportInput): Promise<CommitReport> {
+  let report = input.subject.report;
+  let state = input.state;
+  if (!state) {
+    try {
+      state = await readCommitState(octokit, input.repo, input.headSha, recordOptions(deps));
+    } catch (error) {
+      log.error({ err: error }, "could not read the commit's record; failing closed");
+      report = withError(report, failureReason(error));
+    }
+  }
+
+  let output: CheckRunOutput;
+  let verdict: CommitVerdict | undefined;
+  if (state) {
+    let rendered = renderCheckRun(report);
+    let own = subjectVerdict(input.subject.key, report, rendered);
+    verdict = commitVerdict({ judged: [own], recorded: state.record.subjects, openPulls: state.openPulls });
+    const record = boundedRecord({
+      actors: recordActors([...state.record.actors, ...(input.carried ?? [])], input.subject.actors),
+      subjects: verdict.record,
+    });
+    if (record.overflow) {
+      report = withError(report, "this commit's record is full (too many actors or subjects share it); every evaluation of it fails closed");
+      rendered = renderCheckRun(report);
+      own = subjectVerdict(input.subject.key, report, rendered);
+      verdict = commitVerdict({ judged: [own], recorded: state.record.subjects, openPulls: state.openPulls });
+    }
+    const text = sealRecord(record, { repo: `${input.repo.owner}/${input.repo.repo}`, sha: input.headSha, key: deps.incidentKey });
+    output = { ...withCommitVerdict(rendered, own, verdict), text };
+  } else {
+    output = renderCheckRun(report);
+  }
+
+  try {
+    const published = await publishCheckRun(octokit, input.repo, {
+      headSha: input.headSha,
+      output,
+      completedAt: deps.clock(),
+      latest: state?.latest,
+      ...(input.detailsUrl ? { detailsUrl: input.detailsUrl } : {}),
+    });
+    return { report, output, ...(verdict ? { verdict } : {}), published };
+  } catch (cause) {
+    return { report, output, ...(verdict ? { verdict } : {}), postError: { message: failureReason(cause), cause } };
+  }
+}
+
+/** How the app finds and seals its records: its own id, and the webhook secret. */
+export function recordOptions(deps: AppDependencies): { appId?: number; key: string } {
+  return { ...(deps.appId ? { appId: deps.appId } : {}), key: deps.incidentKey };
+}
+
+/** The subject's own verdict, as the commit's record keeps it. */
+export function subjectVerdict(key: string, report: CheckReport, output: CheckRunOutput): SubjectVerdict {
+  const failed = Boolean(report.error || report.policyIssues?.length || !report.decision);
+  return { key, conclusion: output.conclusion, verdict: failed ? "error" : report.decision!.verdict, title: output.title.slice(0, 160) };
+}
+
+function withError(report: CheckReport, reason: string): CheckReport {
+  return { ...report, error: report.error ? `${report.error}; ${reason}` : reason };
+}
