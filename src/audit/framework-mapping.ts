@@ -68,6 +68,7 @@ export const FRAMEWORK_MAPPING: Record<RuleId, FrameworkMapping> = {
   "unsafe-path": { nhi: ["NHI5"], asi: ["ASI02"], csf: ["PR.AA-05", "PR.DS-01"] },
   "secret-file": { nhi: ["NHI2"], asi: ["ASI03"], csf: ["PR.AA-05", "PR.DS-01"] },
   "secret-content": { nhi: ["NHI2"], asi: ["ASI03"], csf: ["PR.DS-01", "PR.PS-06"] },
+  "unscannable-change": { nhi: ["NHI2"], asi: ["ASI04"], csf: ["PR.DS-01", "PR.PS-06", "DE.CM-09"] },
   "path-scope": { nhi: ["NHI5"], asi: ["ASI02", "ASI03"], csf: ["PR.AA-05"] },
   "branch-scope": { nhi: ["NHI5"], asi: ["ASI03"], csf: ["PR.AA-05"] },
   "governance-file": { nhi: ["NHI6"], asi: ["ASI01", "ASI04", "ASI06"], csf: ["PR.AA-05", "PR.PS-01"] },

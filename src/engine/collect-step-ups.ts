@@ -1,7 +1,10 @@
 import type { Policy } from "../policy/schema.js";
 import { compareStrings } from "./compare.js";
 import { ownerApprovers } from "./owner.js";
-import type { Finding, StepUpRequirement } from "./types.js";
+import type { Finding, RuleId, StepUpRequirement } from "./types.js";
+
+/** Built-in step-ups the owner of the agent concerned approves. */
+const OWNER_APPROVED: ReadonlySet<RuleId> = new Set<RuleId>(["governance-file", "unscannable-change"]);
 
 interface Group {
   users: Set<string>;
@@ -12,8 +15,9 @@ interface Group {
 
 /**
  * One requirement per step-up group found among the findings: a policy
- * `step_up` rule (its approvers and count), or the built-in governance group
- * (approvers: the owners of the agents that touched governance files, count 1).
+ * `step_up` rule (its approvers and count), or a built-in group: governance
+ * files, unscannable changes (approvers: the owners of the agents concerned,
+ * count 1).
  * A policy rule that reuses a group's name is merged into it: approvers are
  * united and the larger count wins. Paths are the union of matched paths,
  * including those that are also denied (the deny decides the verdict; the
@@ -36,7 +40,7 @@ export function collectStepUps(policy: Policy, findings: readonly Finding[]): St
   for (const finding of findings) {
     if (finding.verdict !== "step_up" || finding.stepUp === undefined) continue;
     const group = groupFor(finding.stepUp);
-    if (finding.ruleId === "governance-file") {
+    if (OWNER_APPROVED.has(finding.ruleId)) {
       const { users, teams } = ownerApprovers(finding.owner);
       users.forEach((u) => group.users.add(u));
       teams.forEach((t) => group.teams.add(t));

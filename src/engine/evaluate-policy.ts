@@ -20,6 +20,7 @@ import { stepUp } from "./rules/step-up.js";
 import { tooLargeToVerify } from "./rules/too-large-to-verify.js";
 import { unregisteredAgent } from "./rules/unregistered-agent.js";
 import { unsafePath } from "./rules/unsafe-path.js";
+import { unscannableChange } from "./rules/unscannable-change.js";
 import { workflowEscalation } from "./rules/workflow-escalation.js";
 import { type ChangeFacts, type Decision, type EvaluationOptions, type RuleId } from "./types.js";
 
@@ -32,6 +33,7 @@ export const RULES = [
   unsafePath,
   secretFile,
   secretContent,
+  unscannableChange,
   pathScope,
   branchScope,
   governanceFile,

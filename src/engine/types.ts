@@ -22,6 +22,7 @@ export const RULE_IDS = [
   "unsafe-path",
   "secret-file",
   "secret-content",
+  "unscannable-change",
   "path-scope",
   "branch-scope",
   "governance-file",
@@ -95,6 +96,14 @@ export interface ChangedFile {
   deletions: number;
   /** Unified diff as GitHub returns it; absent when GitHub omits it (binary, too large). */
   patch?: string;
+  /** The file's blob SHA after the change, as GitHub lists it (absent for a removed file). */
+  sha?: string;
+  /**
+   * The blob SHA of the other side (before a rename, copy or edit), only when
+   * a shell read it: equal to `sha`, it proves a change without a diff added
+   * no content.
+   */
+  previousSha?: string;
 }
 
 /** What every change has, whether a pull request or a push; gathered by a shell. */

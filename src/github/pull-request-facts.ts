@@ -64,6 +64,7 @@ export function changedFileOf(f: {
   additions: number;
   deletions: number;
   patch?: string;
+  sha?: string | null;
 }): ChangedFile {
   return {
     path: f.filename,
@@ -72,6 +73,7 @@ export function changedFileOf(f: {
     additions: f.additions,
     deletions: f.deletions,
     ...(typeof f.patch === "string" ? { patch: f.patch } : {}),
+    ...(typeof f.sha === "string" ? { sha: f.sha } : {}),
   };
 }
 

@@ -165,6 +165,12 @@ export const policySchema = z
     secret_files: globList.default([]).describe("Extra secret-file globs, added to the built-in list."),
     governance_files: globList.default([]).describe("Extra governance-file globs (step-up), added to the built-in list."),
     step_up: z.array(stepUpRule).max(100).default([]),
+    unscannable: z
+      .enum(["step_up", "deny"])
+      .default("step_up")
+      .describe(
+        "What an assistant's change gets when a changed file could not be scanned for credentials (binary, or a diff GitHub does not give): step_up (the agent's owner approves) or deny.",
+      ),
   })
   .superRefine((policy, ctx) => {
     const seen = new Set<string>();

@@ -52,20 +52,9 @@ describe("secret-content", () => {
     expect(secretFindings([removedLine, removedFile])).toEqual([]);
   });
 
-  it("denies added lines GitHub gave no diff for: they could not be scanned", () => {
-    const findings = secretFindings([file("assets/bundle.js", { additions: 48_000, patch: undefined })]);
-    expect(findings).toEqual([
-      {
-        ruleId: "secret-content",
-        verdict: "deny",
-        asset: { kind: "path", value: "assets/bundle.js" },
-        agent: "devin",
-        owner: "@acme/platform",
-        message:
-          "devin (owner @acme/platform) added 48000 lines to assets/bundle.js, but GitHub gave no diff to scan for credentials (binary or too large); a human must review it.",
-        remedy: "Have a human make or review this change, or split it so that GitHub shows the file's diff.",
-      },
-    ]);
+  it("leaves added lines GitHub gave no diff for to unscannable-change", () => {
+    const decision = evaluate(policy, devinFacts({ files: [file("assets/bundle.js", { additions: 48_000, patch: undefined })] }));
+    expect(summarize(decision)).toEqual(["unscannable-change step_up assets/bundle.js devin"]);
   });
 
   it("needs no diff for a removed file or a file without additions", () => {

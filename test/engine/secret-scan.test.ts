@@ -101,10 +101,33 @@ describe("limits", () => {
     expect(scanAddedLines(patch, 0)).toEqual([]);
   });
 
-  it("checks only for PEM headers on lines over 10,000 characters", () => {
+  it("scans lines of any length with every detector: a credential past column 10,000 is found", () => {
     const pem = TRUE_POSITIVES.find((s) => s.detector === "private-key")!.value;
-    const hits = scanAddedLines(patchOf(`${ghp} ${"a".repeat(10_000)} ${pem}`));
-    expect(hits.map((h) => h.detector)).toEqual(["private-key"]);
+    const filler = "a".repeat(10_000);
+    const hits = scanAddedLines(patchOf("short", `${filler} ${ghp} ${"b".repeat(50_000)} ${pem}`));
+    expect(hits.map((h) => [h.detector, h.line, h.column])).toEqual([
+      ["github-token", 2, 10_002],
+      ["private-key", 2, 10_002 + ghp.length + 50_002],
+    ]);
+  });
+
+  it.each(TRUE_POSITIVES.map((s) => [s.name, s] as const))("finds %s at the end of a megabyte line", (_name, s) => {
+    const line = `${"x = 1; ".repeat(150_000)}${s.line}`;
+    expect(scanAddedLines(patchOf(line)).map((h) => [h.detector, h.column])).toEqual([[s.detector, 1_050_000 + s.line.indexOf(s.value) + 1]]);
+  });
+
+  it("keeps the first hits of a line of credentials in column order, at bounded cost", () => {
+    const aws = TRUE_POSITIVES[0]!.value;
+    const line = Array.from({ length: 20_000 }, (_, i) => (i % 2 === 0 ? ghp : aws)).join(" ");
+    let hits: ReturnType<typeof scanAddedLines> = [];
+    expect(cpuMs(() => (hits = scanAddedLines(patchOf(line), 5)))).toBeLessThan(1500);
+    expect(hits.map((h) => [h.detector, h.column])).toEqual([
+      ["github-token", 1],
+      ["aws-access-key-id", ghp.length + 2],
+      ["github-token", ghp.length + aws.length + 3],
+      ["aws-access-key-id", 2 * ghp.length + aws.length + 4],
+      ["github-token", 2 * ghp.length + 2 * aws.length + 5],
+    ]);
   });
 
   it("scans a 1 MB patch of random-ish text in well under a second", () => {
@@ -119,6 +142,29 @@ describe("limits", () => {
     }
     const patch = `@@ -0,0 +1,${lines.length} @@\n${lines.join("\n")}`;
     expect(cpuMs(() => scanAddedLines(patch))).toBeLessThan(1500);
+  });
+
+  it("stays linear on megabyte lines shaped against each detector", () => {
+    const mega = 1_000_000;
+    const lines = [
+      "AKIA".repeat(mega / 4),
+      "ghp_" + "a".repeat(mega),
+      "github_pat_" + "_".repeat(mega),
+      "glpat-" + "a".repeat(mega) + ".",
+      '"private_key"' + " ".repeat(mega) + ":",
+      "-----BEGIN " + "A".repeat(mega),
+      "xoxb-" + "a".repeat(mega) + "_",
+      "hooks.slack.com/services/T" + "A".repeat(mega) + "/B",
+      "sk_live_" + "a".repeat(mega) + "_",
+      "AIza" + "a".repeat(mega),
+      "npm_" + "a".repeat(mega),
+      "sk-ant-api03-" + "a".repeat(mega),
+      "sk-proj-" + "T3BlbkFJ".repeat(mega / 8),
+      "sk-" + "a".repeat(20) + "T3BlbkFJ".repeat(mega / 8),
+      "eyJ" + "a".repeat(mega / 2) + ".eyJ" + "a".repeat(mega / 2) + ".",
+      ("eyJ" + "a".repeat(12) + ".").repeat(mega / 16),
+    ];
+    expect(cpuMs(() => scanAddedLines(patchOf(...lines)))).toBeLessThan(3000);
   });
 
   it("stays linear on pathological lines", () => {

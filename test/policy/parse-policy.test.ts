@@ -47,6 +47,7 @@ describe("parsePolicy on valid policies", () => {
           count: 1,
         },
       ],
+      unscannable: "step_up",
     });
   });
 
@@ -59,6 +60,7 @@ describe("parsePolicy on valid policies", () => {
       secret_files: [],
       governance_files: [],
       step_up: [],
+      unscannable: "step_up",
     });
   });
 

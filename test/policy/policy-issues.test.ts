@@ -19,8 +19,14 @@ const cases: Array<{ name: string; text: string; expected: string; keyPath: (str
     name: "unknown top-level key, pointing at the key",
     text: lines("version: 1", "agentz: {}"),
     expected:
-      '2:1: unknown key "agentz" at the top level; did you mean "agents"? (allowed: $schema, version, mode, agents, protected_branches, secret_files, governance_files, step_up)',
+      '2:1: unknown key "agentz" at the top level; did you mean "agents"? (allowed: $schema, version, mode, agents, protected_branches, secret_files, governance_files, step_up, unscannable)',
     keyPath: ["agentz"],
+  },
+  {
+    name: "an unscannable setting that is neither step_up nor deny",
+    text: lines("version: 1", "mode: enforce", "unscannable: allow"),
+    expected: '3:14: unscannable must be one of "step_up", "deny", not "allow"',
+    keyPath: ["unscannable"],
   },
   {
     name: "unknown key nested in an agent",

@@ -8,19 +8,17 @@ import type { AgentActivity, ChangedFile, Finding } from "../types.js";
 /** Hits reported per change (per agent): enough to show the problem, bounded for check-run annotations. */
 export const MAX_HITS_PER_CHANGE = 200;
 
-/** One reason to deny, before it is attributed to each agent. */
-type Problem = { path: string; hit: SecretHit } | { path: string; unscanned: number };
+/** One credential found, before it is attributed to each agent. */
+type Problem = { path: string; hit: SecretHit };
 
 /**
- * Added lines that carry a credential. A file with additions but no `patch`
- * (GitHub omits it for binary and too-large diffs) is denied as well: fail
- * closed, because its content could not be scanned and an assistant could
- * otherwise slip a credential past the rule by making the diff large.
- * Removed files and files without additions need no patch.
+ * Added lines that carry a credential. Content GitHub gives no diff for (a
+ * binary file, a diff too large to show or cut off) cannot be scanned here:
+ * the unscannable-change rule reports it.
  */
 export const secretContent = {
   id: "secret-content",
-  describe: "An AI assistant's change adds lines that carry a credential (AWS key, GitHub token, private key, …), or adds lines GitHub gives no diff for to scan: deny.",
+  describe: "An AI assistant's change adds lines that carry a credential (AWS key, GitHub token, private key, …): deny.",
   evaluate({ agents, facts }) {
     if (agents.length === 0) return [];
     const problems = findProblems(facts.files);
@@ -38,32 +36,22 @@ function findProblems(files: readonly ChangedFile[]): Problem[] {
   for (const { file, path } of sorted) {
     const room = MAX_HITS_PER_CHANGE - problems.length;
     if (room <= 0) break;
-    if (file.patch !== undefined) {
-      for (const hit of scanAddedLines(file.patch, Math.min(room, MAX_HITS_PER_FILE))) problems.push({ path, hit });
-    } else if (file.additions > 0) {
-      problems.push({ path, unscanned: file.additions });
-    }
+    if (file.patch === undefined) continue;
+    for (const hit of scanAddedLines(file.patch, Math.min(room, MAX_HITS_PER_FILE))) problems.push({ path, hit });
   }
   return problems;
 }
 
-function toFinding(agent: AgentActivity, problem: Problem): Finding {
-  const base = { ruleId: "secret-content", verdict: "deny", asset: { kind: "path", value: problem.path }, ...agentFields(agent) } as const;
-  if ("hit" in problem) {
-    const { hit } = problem;
-    return {
-      ...base,
-      line: hit.line,
-      column: hit.column,
-      message: `${agentLabel(agent)} added what looks like ${withArticle(hit.kind)} (${hit.masked}) at line ${hit.line} of ${problem.path}; remove it and rotate the credential.`,
-      remedy: "Remove the credential from the branch, including its history, and rotate it: once pushed, treat it as leaked.",
-    };
-  }
-  const lines = problem.unscanned === 1 ? "1 line" : `${problem.unscanned} lines`;
+function toFinding(agent: AgentActivity, { path, hit }: Problem): Finding {
   return {
-    ...base,
-    message: `${agentLabel(agent)} added ${lines} to ${problem.path}, but GitHub gave no diff to scan for credentials (binary or too large); a human must review it.`,
-    remedy: "Have a human make or review this change, or split it so that GitHub shows the file's diff.",
+    ruleId: "secret-content",
+    verdict: "deny",
+    asset: { kind: "path", value: path },
+    ...agentFields(agent),
+    line: hit.line,
+    column: hit.column,
+    message: `${agentLabel(agent)} added what looks like ${withArticle(hit.kind)} (${hit.masked}) at line ${hit.line} of ${path}; remove it and rotate the credential.`,
+    remedy: "Remove the credential from the branch, including its history, and rotate it: once pushed, treat it as leaked.",
   };
 }
 

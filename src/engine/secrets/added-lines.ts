@@ -35,3 +35,10 @@ export function* addedLines(patch: string): Generator<AddedLine> {
     }
   }
 }
+
+/** How many lines a diff adds: compared with the count GitHub lists, it tells a cut-off patch. */
+export function countAddedLines(patch: string): number {
+  let count = 0;
+  for (const _ of addedLines(patch)) count += 1;
+  return count;
+}

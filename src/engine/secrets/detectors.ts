@@ -19,8 +19,6 @@ export interface Detector {
   entropy?: number;
   /** The match is fixed text (a PEM header), not a value: no placeholder check. */
   literal?: boolean;
-  /** Also run on lines too long for the other detectors (its regex is anchored on a rare literal). */
-  anyLength?: boolean;
   validate?: (match: string) => boolean;
 }
 
@@ -48,7 +46,7 @@ export const DETECTORS: readonly Detector[] = [
     regex: /"private_key"\s*:\s*"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----/g,
     literal: true,
   },
-  { id: "private-key", kind: "private key", regex: /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g, literal: true, anyLength: true },
+  { id: "private-key", kind: "private key", regex: /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g, literal: true },
   { id: "slack-token", kind: "Slack token", regex: /(?<![\w-])xox[bpar]-(?<secret>[A-Za-z0-9-]{20,})(?![\w-])/g, entropy: LOOSE },
   {
     id: "slack-webhook",

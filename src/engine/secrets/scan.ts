@@ -19,21 +19,17 @@ export interface SecretHit {
 /** One hit already decides the verdict; past this, more hits in a file add only noise. */
 export const MAX_HITS_PER_FILE = 20;
 
-/** Longer lines (minified bundles, data blobs) get only the PEM header check, to bound the work. */
-export const MAX_SCANNED_LINE_LENGTH = 10_000;
-
 /**
  * Credentials on the added lines of a GitHub `files[].patch`, in line and
- * column order, at most `maxHits`. Pure and linear in the patch size.
+ * column order, at most `maxHits`. Every line is scanned whatever its length
+ * (a minified bundle or a data blob is where a credential hides best): pure
+ * and linear in the patch size.
  */
 export function scanAddedLines(patch: string, maxHits: number = MAX_HITS_PER_FILE): SecretHit[] {
   const hits: SecretHit[] = [];
-  if (maxHits <= 0) return hits;
   for (const { line, text } of addedLines(patch)) {
-    for (const hit of scanLine(text, line)) {
-      hits.push(hit);
-      if (hits.length >= maxHits) return hits;
-    }
+    if (hits.length >= maxHits) break;
+    for (const hit of scanLine(text, line, maxHits - hits.length)) hits.push(hit);
   }
   return hits;
 }
@@ -46,20 +42,28 @@ export function scanAddedLines(patch: string, maxHits: number = MAX_HITS_PER_FIL
  */
 const ANCHORS = /AKIA|ASIA|ABIA|ACCA|A3T|gh[pousr]_|github_pat_|glpat-|-----BEGIN |xox[bpar]-|hooks\.slack\.com|k_live_|AIza|npm_|sk-|eyJ/;
 
-function scanLine(text: string, line: number): SecretHit[] {
-  if (!ANCHORS.test(text)) return [];
-  const long = text.length > MAX_SCANNED_LINE_LENGTH;
+/**
+ * The first `limit` hits of one line, in column order. Each detector stops
+ * after `limit` hits of its own: its later matches lie right of `limit`
+ * earlier hits, so they could never be among the first `limit`, and a
+ * lower-priority match they would have overlapped lies right of them too.
+ * That keeps `taken` at most `limit` × detectors long, so a megabyte line of
+ * tokens costs a bounded check per match, not one per earlier hit.
+ */
+function scanLine(text: string, line: number, limit: number): SecretHit[] {
+  if (limit <= 0 || !ANCHORS.test(text)) return [];
   const taken: Array<[start: number, end: number]> = [];
   const hits: SecretHit[] = [];
   for (const detector of DETECTORS) {
-    if (long && !detector.anyLength) continue;
+    let kept = 0;
     for (const match of text.matchAll(detector.regex)) {
       const start = match.index;
       const end = start + match[0].length;
       if (taken.some(([s, e]) => start < e && s < end) || !accepts(detector, match)) continue;
       taken.push([start, end]);
       hits.push({ line, column: start + 1, kind: detector.kind, detector: detector.id, masked: maskSecret(match[0]) });
+      if (++kept >= limit) break;
     }
   }
-  return hits.sort((a, b) => a.column - b.column);
+  return hits.sort((a, b) => a.column - b.column).slice(0, limit);
 }
