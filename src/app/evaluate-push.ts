@@ -6,6 +6,8 @@ import { readCommitState, type CommitState } from "../github/commit-state.js";
 import { compareChanges } from "../github/compare-facts.js";
 import type { LoadedPolicy } from "../github/load-policy.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
+import { withPreviousBlobs } from "../github/previous-blobs.js";
+import { RepositoryTree } from "../github/repository-tree.js";
 import { gatherWorkflowChanges } from "../github/workflow-changes.js";
 import { ownCommits, pushFacts, type PushEvent } from "../github/push-event.js";
 import { openPullRequestFrom } from "../github/push-pull-requests.js";
@@ -69,13 +71,16 @@ export async function evaluatePush(trigger: PushTrigger, loaded: LoadedPolicy, p
       readCommitState(octokit, repo, event.after, recordOptions(trigger.deps)),
     ]);
     state = commitState;
-    const workflowChanges = await gatherWorkflowChanges(octokit, repo, { files: compared.files, base: compared.mergeBase, head: event.after });
+    const [workflowChanges, files] = await Promise.all([
+      gatherWorkflowChanges(octokit, repo, { files: compared.files, base: compared.mergeBase, head: event.after }),
+      withPreviousBlobs(new RepositoryTree(octokit, repo), compared.files, compared.mergeBase),
+    ]);
     const pushed = pushFacts(event, {
       repository: { owner: repo.owner, name: repo.repo, defaultBranch: trigger.defaultBranch },
       policyPaths: [loaded.path],
       commits: ownCommits(event, compared.commits),
       commitsComplete: compared.commitsComplete,
-      files: compared.files,
+      files,
       filesComplete: compared.filesComplete,
       compareBase,
     });

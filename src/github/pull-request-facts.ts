@@ -1,6 +1,7 @@
 import type { Actor, ChangedFile, CommitFact, FileStatus, Identity, PullRequestFacts } from "../engine/types.js";
 import { step } from "./errors.js";
 import type { Octokit, RepoRef } from "./octokit.js";
+import { withPullRequestPreviousBlobs } from "./previous-blobs.js";
 import { gatherPullRequestWorkflowChanges } from "./workflow-changes.js";
 
 export interface PullRequestSummary {
@@ -90,7 +91,8 @@ export async function readPullRequest(octokit: Octokit, repo: RepoRef, number: n
  * Gathers the facts of a pull request as GitHub sees it now: the PR itself
  * (read with `readPullRequest`, so files and head SHA agree), every listed
  * file and every listed commit, and both versions of each changed workflow
- * and action file (see `gatherPullRequestWorkflowChanges`). Pages through the REST API; any failure is a
+ * and action file (see `gatherPullRequestWorkflowChanges`), and the earlier
+ * blob of each file listed without a diff that had one (see `withPullRequestPreviousBlobs`). Pages through the REST API; any failure is a
  * `GitHubFactsError` and the caller fails closed.
  */
 export async function gatherPullRequestFacts(
@@ -110,8 +112,12 @@ export async function gatherPullRequestFacts(
   if (input.sender) actors.push({ role: "sender", identity: identityOf(input.sender) });
 
   const commitFacts = commits.map(commitFactOf);
-  const changedFiles = files.map(changedFileOf);
-  const workflowChanges = await gatherPullRequestWorkflowChanges(octokit, repo, { files: changedFiles, baseSha: pr.base.sha, headSha: pr.head.sha });
+  const listed = files.map(changedFileOf);
+  const range = { baseSha: pr.base.sha, headSha: pr.head.sha };
+  const [changedFiles, workflowChanges] = await Promise.all([
+    withPullRequestPreviousBlobs(octokit, repo, { files: listed, ...range }),
+    gatherPullRequestWorkflowChanges(octokit, repo, { files: listed, ...range }),
+  ]);
 
   const facts: PullRequestFacts = {
     kind: "pull_request",
