@@ -120,4 +120,24 @@ describe("unscannable-change", () => {
     const decision = evaluate(policy, devinFacts({ files: [binary("vendor/tool.jar")] }));
     expect(decision.stepUps).toEqual([{ name: "unscannable-changes", users: ["bob"], teams: ["acme/platform"], count: 2, paths: ["vendor/tool.jar"] }]);
   });
+
+  it("holds a Git LFS pointer, added or pointed at new content: the content is outside the diff", () => {
+    const oid = (c: string) => `oid sha256:${c.repeat(64)}`;
+    const added = file("models/weights.bin", {
+      status: "added",
+      additions: 3,
+      deletions: 0,
+      patch: `@@ -0,0 +1,3 @@\n+version https://git-lfs.github.com/spec/v1\n+${oid("a")}\n+size 12345`,
+    });
+    const updated = file("models/tokenizer.bin", {
+      additions: 2,
+      deletions: 2,
+      patch: `@@ -1,3 +1,3 @@\n version https://git-lfs.github.com/spec/v1\n-${oid("a")}\n-size 12345\n+${oid("b")}\n+size 23456`,
+    });
+    const mentioned = file("docs/lfs.md", { additions: 1, patch: "@@ -4,0 +5 @@\n+version https://git-lfs.github.com/spec/v1 is the first line of a pointer" });
+    expect(unscannable([added, updated, mentioned]).map((f) => f.message)).toEqual([
+      "devin (owner @acme/platform) changed models/tokenizer.bin to point at Git LFS content, which is stored outside the diff, so it could not be scanned for credentials; a human must review it.",
+      "devin (owner @acme/platform) changed models/weights.bin to point at Git LFS content, which is stored outside the diff, so it could not be scanned for credentials; a human must review it.",
+    ]);
+  });
 });

@@ -2,7 +2,7 @@ import { compareStrings } from "../compare.js";
 import { agentFields, agentLabel } from "../describe.js";
 import { normalizeChangedPath } from "../paths.js";
 import type { Rule } from "../rule.js";
-import { countAddedLines } from "../secrets/added-lines.js";
+import { addedLines, countAddedLines } from "../secrets/added-lines.js";
 import type { AgentActivity, Asset, ChangedFile, Finding } from "../types.js";
 
 /** The step-up group unscannable-change findings share (`StepUpRequirement.name`); approvers: the agent's owner. */
@@ -21,21 +21,29 @@ export type UnscannableReason =
   /** The diff shows fewer added lines than GitHub counts: it was cut off. */
   | { kind: "truncated"; added: number; shown: number }
   /** No diff and no line counts: a binary file, or a rename or copy whose content is not proven unchanged. */
-  | { kind: "opaque" };
+  | { kind: "opaque" }
+  /** The diff adds a Git LFS pointer: the content lives in LFS storage, outside the diff. */
+  | { kind: "lfs-pointer" };
+
+/** A Git LFS pointer's first line (the spec's version URL), and its object id line, which changes with the content. */
+const LFS_VERSION = /^version https:\/\/git-lfs\.github\.com\/spec\/v\d+$/;
+const LFS_OID = /^oid sha256:[0-9a-f]{64}$/;
 
 /**
- * Whether the content `file` brings could not be scanned, and why. Nothing
- * to scan: a removed file, a diff that shows every added line, a change that
- * only removes lines, the empty file, and a file whose blob is proven the
- * same as before (`previousSha`, set by a shell that read it). A rename or
- * copy with `changes: 0` is not enough: GitHub lists a binary file renamed
- * with new content the same way as a pure rename.
+ * Whether the content `file` brings could not be scanned, and why: no diff,
+ * a diff cut off, or a diff that points at new Git LFS content instead of
+ * showing it. Nothing to scan: a removed file, a diff that shows every added
+ * line, a change that only removes lines, the empty file, and a file whose
+ * blob is proven the same as before (`previousSha`, set by a shell that read
+ * it). A rename or copy with `changes: 0` is not enough: GitHub lists a
+ * binary file renamed with new content the same way as a pure rename.
  */
 export function whyUnscannable(file: ChangedFile): UnscannableReason | undefined {
   if (file.status === "removed") return undefined;
   if (file.patch !== undefined) {
     const shown = countAddedLines(file.patch);
-    return shown < file.additions ? { kind: "truncated", added: file.additions, shown } : undefined;
+    if (shown < file.additions) return { kind: "truncated", added: file.additions, shown };
+    return addsLfsPointer(file.patch) ? { kind: "lfs-pointer" } : undefined;
   }
   if (file.additions > 0) return { kind: "no-diff", added: file.additions };
   if (file.deletions > 0) return undefined;
@@ -89,7 +97,17 @@ function what(asset: Asset, reason: UnscannableReason): string {
       return `added ${lines(reason.added)} to ${file}, but GitHub's diff shows only ${reason.shown} of them`;
     case "opaque":
       return `changed ${file}, but GitHub gives no diff of its content (a binary file, or a rename or copy not proven unchanged)`;
+    case "lfs-pointer":
+      return `changed ${file} to point at Git LFS content, which is stored outside the diff`;
   }
+}
+
+/** The diff adds a pointer's first line, or a new object id: new content in LFS storage. */
+function addsLfsPointer(patch: string): boolean {
+  for (const { line, text } of addedLines(patch)) {
+    if ((line === 1 && LFS_VERSION.test(text)) || LFS_OID.test(text)) return true;
+  }
+  return false;
 }
 
 function lines(n: number): string {
