@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AuditTrail, AuditLogger } from "../audit/audit-trail.js";
 import { auditTrailFromEnv } from "../audit/audit-trail-from-env.js";
 import { PolicyCache } from "../github/load-policy.js";
+import { KeyedMutex } from "./keyed-mutex.js";
 
 /** What handlers share across events: caches, the app's identity, the clock, the audit trail. */
 export interface AppDependencies {
@@ -13,6 +14,8 @@ export interface AppDependencies {
   incidentKey: string;
   /** Every audit record goes here: the JSON log and the audit store. */
   audit: AuditTrail;
+  /** Evaluations of one commit run one at a time in this process (key: `commitKey`). */
+  commitLocks: KeyedMutex;
 }
 
 /** The dependencies from the environment; the audit trail is created (and its spool drained) only when none is given. */
@@ -25,6 +28,7 @@ export function createDependencies(overrides: Partial<AppDependencies> = {}, log
   }
   return {
     policyCache: new PolicyCache(),
+    commitLocks: new KeyedMutex(),
     ...(Number.isInteger(appId) && appId > 0 ? { appId } : {}),
     clock: () => new Date(),
     // Without a webhook secret (tests, setup mode) a per-process key: repeats then find their issue until a restart.

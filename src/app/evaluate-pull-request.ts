@@ -2,20 +2,22 @@ import type { Logger } from "probot";
 import { applyApprovals } from "../engine/apply-approvals.js";
 import { evaluateStepUps } from "../engine/approvals.js";
 import { evaluatePolicy } from "../engine/evaluate-policy.js";
-import type { Actor, PullRequestFacts } from "../engine/types.js";
+import type { ApprovalFacts } from "../engine/approvals.js";
+import type { Actor, Decision, Policy, PullRequestFacts } from "../engine/types.js";
 import { checkRunAuditRecord, countedSubjects, touchedPaths } from "../audit/audit-record.js";
-import { gatherApprovalFacts } from "../github/approval-facts.js";
+import { gatherApprovalFacts, listReviewFacts } from "../github/approval-facts.js";
 import { readCommitRecord, readCommitState, type CommitState } from "../github/commit-state.js";
 import { loadPolicy, type LoadedPolicy } from "../github/load-policy.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
 import { checkProposedPolicy } from "../github/proposed-policy.js";
-import { gatherPullRequestFacts, identityOf, readPullRequest, type PullRequestSummary } from "../github/pull-request-facts.js";
+import { gatherPullRequestFacts, identityOf, readPullRequest, type PullRequestData, type PullRequestSummary } from "../github/pull-request-facts.js";
 import { requestStepUpReviews } from "../github/request-step-up-reviews.js";
 import type { CheckReport } from "../report/check-run-output.js";
 import { recordedActors, type RecordedActor } from "../report/commit-record.js";
 import { pullRequestKey } from "../report/commit-verdict.js";
 import type { AppDependencies } from "./dependencies.js";
 import { failureReason } from "./failure-reason.js";
+import { commitKey } from "./keyed-mutex.js";
 import { unreadPolicy } from "./read-policy.js";
 import { recordOptions, reportCommit } from "./report-commit.js";
 
@@ -38,51 +40,80 @@ export interface PullRequestTrigger {
   before?: string;
 }
 
+/** What is known before the commit is: the policy, the pull request as it is now, and who is on record for its previous head. */
+interface Opening {
+  loaded: LoadedPolicy;
+  pr?: PullRequestData;
+  carried: RecordedActor[];
+  error?: string;
+}
+
 /**
- * decode → load policy → read the pull request → gather facts and the head
- * commit's record → evaluate (with every actor on record for the commit) →
- * approvals → report the commit's one verdict → audit.
+ * decode → load policy → read the pull request → (one at a time per commit:)
+ * gather facts and the head commit's record → evaluate (with every actor on
+ * record for the commit) → approvals → read again what the verdict relies on
+ * → report the commit's one verdict → audit.
  * Fails closed: any failure before the report becomes a `failure` check run
  * that says why; only a failure to post that check escapes (the caller logs it
  * with the delivery id, so the event can be redelivered).
  */
 export async function evaluatePullRequest(octokit: Octokit, log: Logger, deps: AppDependencies, trigger: PullRequestTrigger): Promise<void> {
+  const opening = await open(octokit, log, deps, trigger);
+  const headSha = opening.pr?.head.sha ?? trigger.headSha;
+  await deps.commitLocks.run(commitKey(trigger.repo, headSha), () => evaluateAtHead(octokit, log, deps, trigger, opening, headSha));
+}
+
+async function open(octokit: Octokit, log: Logger, deps: AppDependencies, trigger: PullRequestTrigger): Promise<Opening> {
   const { repo } = trigger;
-  let headSha = trigger.headSha;
-  let detailsUrl = trigger.detailsUrl;
   let loaded: LoadedPolicy = unreadPolicy(trigger.defaultBranch);
-  let report: CheckReport;
-  let state: CommitState | undefined;
-  let carried: RecordedActor[] = [];
-  const eventActors: Actor[] = trigger.senderActed && trigger.sender ? [{ role: "sender", identity: identityOf(trigger.sender) }] : [];
+  const before = trigger.before && trigger.before !== trigger.headSha && !/^0+$/.test(trigger.before) ? trigger.before : undefined;
   try {
     loaded = await loadPolicy(octokit, { ...repo, defaultBranch: trigger.defaultBranch }, deps.policyCache);
-    const pr = await readPullRequest(octokit, repo, trigger.number);
-    headSha = pr.head.sha;
-    detailsUrl = pr.html_url;
-    const before = trigger.before && trigger.before !== headSha && !/^0+$/.test(trigger.before) ? trigger.before : undefined;
-    const [gathered, commitState, previous] = await Promise.all([
-      gatherPullRequestFacts(octokit, repo, pr, { ...(trigger.senderActed ? { sender: trigger.sender ?? null } : {}), policyPaths: [loaded.path] }),
-      readCommitState(octokit, repo, headSha, recordOptions(deps)),
-      before ? readCommitRecord(octokit, repo, before, recordOptions(deps)) : undefined,
+    const [pr, previous] = await Promise.all([
+      readPullRequest(octokit, repo, trigger.number),
+      // Read once any evaluation of the previous head in this process has posted, so nothing it recorded is missed.
+      before ? deps.commitLocks.run(commitKey(repo, before), () => readCommitRecord(octokit, repo, before, recordOptions(deps))) : undefined,
     ]);
-    state = commitState;
-    carried = previous?.record.actors ?? [];
-    const { facts, pull } = gathered;
-    facts.actors.push(...recordedActors([...state.record.actors, ...carried], eventActors));
-    report = { ...(await judge(octokit, repo, loaded, facts, pull, deps.clock())), changedPaths: touchedPaths(facts.files) };
+    return { loaded, pr, carried: previous?.record.actors ?? [] };
   } catch (error) {
     log.error({ err: error }, "could not evaluate the pull request; failing closed");
-    report = { policy: loaded, error: failureReason(error) };
+    return { loaded, carried: [], error: failureReason(error) };
+  }
+}
+
+async function evaluateAtHead(octokit: Octokit, log: Logger, deps: AppDependencies, trigger: PullRequestTrigger, opening: Opening, headSha: string): Promise<void> {
+  const { repo } = trigger;
+  const eventActors: Actor[] = trigger.senderActed && trigger.sender ? [{ role: "sender", identity: identityOf(trigger.sender) }] : [];
+  let report: CheckReport = { policy: opening.loaded, error: opening.error ?? "the pull request could not be read" };
+  let state: CommitState | undefined;
+  let movedTo: string | undefined;
+  if (opening.pr && !opening.error) {
+    try {
+      const [gathered, commitState] = await Promise.all([
+        gatherPullRequestFacts(octokit, repo, opening.pr, { ...(trigger.senderActed ? { sender: trigger.sender ?? null } : {}), policyPaths: [opening.loaded.path] }),
+        readCommitState(octokit, repo, headSha, recordOptions(deps)),
+      ]);
+      state = commitState;
+      const { facts, pull } = gathered;
+      facts.actors.push(...recordedActors([...state.record.actors, ...opening.carried], eventActors));
+      const judged = await judge(octokit, repo, opening.loaded, facts, pull, deps.clock());
+      const fresh = await readAgain(octokit, repo, facts, judged);
+      report = { ...fresh.report, changedPaths: touchedPaths(facts.files) };
+      movedTo = fresh.movedTo;
+    } catch (error) {
+      log.error({ err: error }, "could not evaluate the pull request; failing closed");
+      report = { policy: opening.loaded, error: failureReason(error) };
+    }
   }
 
   const reported = await reportCommit(octokit, log, deps, {
     repo,
     headSha,
-    detailsUrl,
+    detailsUrl: opening.pr?.html_url ?? trigger.detailsUrl,
     subject: { key: pullRequestKey(trigger.number), report, actors: eventActors },
     ...(state ? { state } : {}),
-    carried,
+    carried: opening.carried,
+    ...(movedTo ? { supersededBy: movedTo } : {}),
   });
   const record = checkRunAuditRecord(
     {
@@ -104,8 +135,14 @@ export async function evaluatePullRequest(octokit: Octokit, log: Logger, deps: A
     },
   );
   // The decision was made but, when posting failed, not reported: it is still one audit record, then the failure escapes for redelivery.
-  await deps.audit.write(log, record, { checkRunCreated: reported.published?.created ?? false });
+  await deps.audit.write(log, record, { checkRunCreated: reported.published?.created ?? false, ...(movedTo ? { supersededBy: movedTo } : {}) });
   if (reported.postError) throw reported.postError.cause;
+}
+
+/** A judgement, and what its step-up approvals were worked out from (to work them out again on fresh reviews). */
+interface Judged {
+  report: CheckReport;
+  approvals?: { undecided: Decision; policy: Policy; facts: ApprovalFacts };
 }
 
 async function judge(
@@ -115,21 +152,22 @@ async function judge(
   facts: PullRequestFacts,
   pull: PullRequestSummary,
   now: Date,
-): Promise<CheckReport> {
+): Promise<Judged> {
   const proposed = await checkProposedPolicy(octokit, repo, { headSha: facts.headSha, files: facts.files });
   const extra: Partial<CheckReport> = {
     ...(proposed?.issues.length ? { proposedPolicyIssues: proposed.issues } : {}),
     ...(proposed?.removed ? { proposedPolicyRemoved: true } : {}),
   };
-  if (!loaded.result.ok) return { policy: loaded, policyIssues: loaded.result.issues, ...extra };
+  if (!loaded.result.ok) return { report: { policy: loaded, policyIssues: loaded.result.issues, ...extra } };
   const policy = loaded.result.policy;
-  let decision = evaluatePolicy(policy, facts, { now });
-  if (decision.stepUps.length === 0) return { policy: loaded, decision, ...extra };
+  const undecided = evaluatePolicy(policy, facts, { now });
+  if (undecided.stepUps.length === 0) return { report: { policy: loaded, decision: undecided, ...extra } };
 
-  const approvals = await gatherApprovalFacts(octokit, repo, { number: facts.number, headSha: facts.headSha, stepUps: decision.stepUps });
-  decision = applyApprovals(decision, evaluateStepUps(decision, facts, approvals, policy));
+  const approvalFacts = await gatherApprovalFacts(octokit, repo, { number: facts.number, headSha: facts.headSha, stepUps: undecided.stepUps });
+  const approvals = { undecided, policy, facts: approvalFacts };
+  const decision = applyApprovals(undecided, evaluateStepUps(undecided, facts, approvalFacts, policy));
   // Reviews are requested only while the step-up is what blocks the change and the check would block (enforce mode).
-  if (decision.verdict !== "step_up" || decision.mode !== "enforce") return { policy: loaded, decision, ...extra };
+  if (decision.verdict !== "step_up" || decision.mode !== "enforce") return { report: { policy: loaded, decision, ...extra }, approvals };
   const reviewRequest = await requestStepUpReviews(octokit, repo, {
     number: facts.number,
     author: pull.author,
@@ -137,5 +175,28 @@ async function judge(
     alreadyUsers: pull.requestedUsers,
     alreadyTeams: pull.requestedTeams,
   });
-  return { policy: loaded, decision, reviewRequest, ...extra };
+  return { report: { policy: loaded, decision, reviewRequest, ...extra }, approvals };
+}
+
+/**
+ * Right before the verdict is posted, what it relies on is read again: the
+ * pull request's head (and that it is still open), and the reviews when
+ * approvals decide the verdict (a step-up). Reviews that changed meanwhile (an approval dismissed,
+ * changes requested) are applied to the decision, so an approval read before
+ * a dismissal never posts a pass after it. A pull request whose head moved on
+ * (or that closed) is reported on this commit marked as superseded, never as
+ * its current result.
+ */
+async function readAgain(octokit: Octokit, repo: RepoRef, facts: PullRequestFacts, judged: Judged): Promise<{ report: CheckReport; movedTo?: string }> {
+  // Approvals change the verdict only of a step-up; a deny stays whatever the reviews say.
+  const approvals = judged.approvals?.undecided.verdict === "step_up" ? judged.approvals : undefined;
+  const [pr, reviews] = await Promise.all([readPullRequest(octokit, repo, facts.number), approvals ? listReviewFacts(octokit, repo, facts.number) : undefined]);
+  let report = judged.report;
+  if (approvals && reviews) {
+    const { undecided, policy, facts: approvalFacts } = approvals;
+    const decision = applyApprovals(undecided, evaluateStepUps(undecided, facts, { ...approvalFacts, reviews }, policy));
+    report = { ...report, decision };
+  }
+  const movedTo = pr.state !== "open" ? `${pr.state} (head ${pr.head.sha.slice(0, 7)})` : pr.head.sha !== facts.headSha ? pr.head.sha.slice(0, 7) : undefined;
+  return { report, ...(movedTo ? { movedTo } : {}) };
 }

@@ -18,6 +18,7 @@ import { inert } from "../report/inert.js";
 import type { AuditResponse } from "../audit/audit-record.js";
 import type { AppDependencies } from "./dependencies.js";
 import { failureReason } from "./failure-reason.js";
+import { commitKey } from "./keyed-mutex.js";
 import { recordOptions, reportCommit } from "./report-commit.js";
 
 /** One push of a branch or tag, and what its handler shares with each step. */
@@ -47,6 +48,10 @@ export interface PushTrigger {
  * failure to post it escapes.
  */
 export async function evaluatePush(trigger: PushTrigger, loaded: LoadedPolicy, policy: Policy): Promise<void> {
+  await trigger.deps.commitLocks.run(commitKey(trigger.repo, trigger.event.after), () => evaluateAtHead(trigger, loaded, policy));
+}
+
+async function evaluateAtHead(trigger: PushTrigger, loaded: LoadedPolicy, policy: Policy): Promise<void> {
   const { event, octokit, repo } = trigger;
   const compareBase = compareBaseOf(trigger);
   const subject = pushSubject(event, compareBase);
@@ -107,7 +112,9 @@ export async function failPushClosed(trigger: PushTrigger, loaded: LoadedPolicy,
     subject: pushSubject(event, compareBaseOf(trigger)),
     ...(loadError ? { error: loadError } : !loaded.result.ok ? { policyIssues: loaded.result.issues } : {}),
   };
-  if (event.refType === "branch" && !event.deleted) return reportPush(trigger, report, {});
+  if (event.refType === "branch" && !event.deleted) {
+    return trigger.deps.commitLocks.run(commitKey(trigger.repo, event.after), () => reportPush(trigger, report, {}));
+  }
   await auditPush(trigger, loaded, { response: "none", policyValid: loadError !== undefined, error: loadError ?? `${loaded.path} is invalid` });
 }
 

@@ -6,6 +6,8 @@ import { publishCheckRun, type PublishedCheckRun } from "../github/publish-check
 import { renderCheckRun, type CheckReport, type CheckRunOutput } from "../report/check-run-output.js";
 import { boundedRecord, recordActors, sealRecord, type RecordedActor, type SubjectVerdict } from "../report/commit-record.js";
 import { commitVerdict, withCommitVerdict, type CommitVerdict } from "../report/commit-verdict.js";
+import { inert } from "../report/inert.js";
+import { truncate } from "../report/markdown.js";
 import type { AppDependencies } from "./dependencies.js";
 import { failureReason } from "./failure-reason.js";
 
@@ -27,6 +29,8 @@ export interface CommitReportInput {
   state?: CommitState;
   /** Actors carried over from the commit this one replaced (a pull request's previous head). */
   carried?: readonly RecordedActor[];
+  /** The pull request moved on (or closed) while it was judged: where to. The result is posted marked as not its current one. */
+  supersededBy?: string;
 }
 
 /** What was posted for the commit (or would have been, when posting failed). */
@@ -84,6 +88,7 @@ export async function reportCommit(octokit: Octokit, log: Logger, deps: AppDepen
   } else {
     output = renderCheckRun(report);
   }
+  if (input.supersededBy) output = superseded(output, input.supersededBy);
 
   try {
     const published = await publishCheckRun(octokit, input.repo, {
@@ -108,6 +113,12 @@ export function recordOptions(deps: AppDependencies): { appId?: number; key: str
 export function subjectVerdict(key: string, report: CheckReport, output: CheckRunOutput): SubjectVerdict {
   const failed = Boolean(report.error || report.policyIssues?.length || !report.decision);
   return { key, conclusion: output.conclusion, verdict: failed ? "error" : report.decision!.verdict, title: output.title.slice(0, 160) };
+}
+
+/** The result for this commit of a subject that has moved on: said in the title and first in the summary. */
+function superseded(output: CheckRunOutput, movedTo: string): CheckRunOutput {
+  const note = `Superseded: the pull request moved on to ${inert(movedTo, "code", 100)} while this commit was judged; this is the result for this commit, not the pull request's current one.`;
+  return { ...output, title: truncate(`Superseded: ${output.title}`, 200), summary: `> ${note}\n\n${output.summary}` };
 }
 
 function withError(report: CheckReport, reason: string): CheckReport {

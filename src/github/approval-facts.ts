@@ -7,6 +7,20 @@ import { identityOf } from "./pull-request-facts.js";
 type ReviewState = ReviewFact["state"];
 const REVIEW_STATES: readonly ReviewState[] = ["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"];
 
+/** Every review of the pull request (paginated), as the approval logic reads them. */
+export async function listReviewFacts(octokit: Octokit, repo: RepoRef, number: number): Promise<ReviewFact[]> {
+  const reviews = await step(`list the reviews of pull request #${number}`, () =>
+    octokit.paginate(octokit.rest.pulls.listReviews, { owner: repo.owner, repo: repo.repo, pull_number: number, per_page: 100 }),
+  );
+  return reviews.map((r) => ({
+    id: r.id,
+    reviewer: identityOf(r.user),
+    state: (REVIEW_STATES as readonly string[]).includes(r.state) ? (r.state as ReviewState) : "COMMENTED",
+    commitId: r.commit_id ?? "",
+    submittedAt: r.submitted_at ?? "",
+  }));
+}
+
 /**
  * Gathers what the step-up approval logic needs: every review of the pull
  * request (paginated) and the active members of each approver team named by a
@@ -20,16 +34,7 @@ export async function gatherApprovalFacts(
   repo: RepoRef,
   input: { number: number; headSha: string; stepUps: readonly StepUpRequirement[] },
 ): Promise<ApprovalFacts> {
-  const reviews = await step(`list the reviews of pull request #${input.number}`, () =>
-    octokit.paginate(octokit.rest.pulls.listReviews, { owner: repo.owner, repo: repo.repo, pull_number: input.number, per_page: 100 }),
-  );
-  const reviewFacts: ReviewFact[] = reviews.map((r) => ({
-    id: r.id,
-    reviewer: identityOf(r.user),
-    state: (REVIEW_STATES as readonly string[]).includes(r.state) ? (r.state as ReviewState) : "COMMENTED",
-    commitId: r.commit_id ?? "",
-    submittedAt: r.submitted_at ?? "",
-  }));
+  const reviewFacts = await listReviewFacts(octokit, repo, input.number);
 
   const teams = [...new Set(input.stepUps.flatMap((s) => s.teams.map((t) => t.toLowerCase())))].sort();
   const teamMembers: ApprovalFacts["teamMembers"] = {};

@@ -27,11 +27,17 @@ export class CheckRuns {
     scope.get(`${REPO_PATH}/commits/${sha}/check-runs`).query({ check_name: "Agent Policy", filter: "latest", per_page: 100 }).reply(status, { message: "Server Error" });
   }
 
-  /** One `checks.create` by the app; the body is stored as the run. */
-  create(scope: nock.Scope): void {
-    scope.post(`${REPO_PATH}/check-runs`).reply((_uri, body) => {
+  /** Called with each run the app creates. */
+  onCreate: (run: Record<string, any>) => void = () => {};
+
+  /** One `checks.create` by the app (optional: the test passes without it being made); the body is stored as the run. */
+  create(scope: nock.Scope, optional = false): void {
+    const interceptor = scope.post(`${REPO_PATH}/check-runs`);
+    if (optional) interceptor.optionally();
+    interceptor.reply((_uri, body) => {
       const run = { id: this.nextId++, app: { id: 123 }, ...(body as object) };
       this.runs.push(run);
+      this.onCreate(run);
       return [201, run];
     });
   }

@@ -142,7 +142,9 @@ describe("one verdict per commit: the worst over every subject whose head it is"
 
     const review = nock(API);
     mockPullEvaluation(runs, { token: false, files: [fileEntry("package.json")], commits: [copilotCommit()] }, [2]);
-    pagedReply(review, `${REPO_PATH}/pulls/2/reviews`, [{ id: 1, user: LEAD, state: "APPROVED", commit_id: HEAD, submitted_at: "2026-11-27T11:00:00Z" }]);
+    const reviews = [{ id: 1, user: LEAD, state: "APPROVED", commit_id: HEAD, submitted_at: "2026-11-27T11:00:00Z" }];
+    pagedReply(review, `${REPO_PATH}/pulls/2/reviews`, reviews);
+    pagedReply(review, `${REPO_PATH}/pulls/2/reviews`, reviews);
     await h.receive("pull_request", pullEvent({ number: 2 }), "d-pr-2");
     expect(runs.verdict()).toMatchObject({ conclusion: "success", output: { title: "Approved: step-up review satisfied for copilot" } });
   });

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { Probot, ProbotOctokit } from "probot";
+import type { AppDependencies } from "../../src/app/dependencies.js";
 import { createApp } from "../../src/app/index.js";
 import { AuditSpool } from "../../src/audit/audit-spool.js";
 import type { AuditStore } from "../../src/audit/audit-store.js";
@@ -24,7 +25,7 @@ const { privateKey } = appKeyPair();
  * lines captured and its audit records in a file store of its own (or the
  * store given).
  */
-export async function createHarness(options: { store?: AuditStore; spoolPath?: string } = {}) {
+export async function createHarness(options: { store?: AuditStore; spoolPath?: string; app?: Partial<AppDependencies> } = {}) {
   const logs: Record<string, any>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -49,7 +50,7 @@ export async function createHarness(options: { store?: AuditStore; spoolPath?: s
   const store = options.store ?? new FileAuditStore(join(dir, "audit.jsonl"));
   const trail = new AuditTrail(store, new AuditSpool(options.spoolPath ?? join(dir, "audit.jsonl.spool")), { log: probot.log, retryBaseMs: 60_000 });
   await trail.start();
-  await probot.load(createApp({ appId: 123, clock: () => NOW, incidentKey: "test-incident-key", audit: trail }));
+  await probot.load(createApp({ appId: 123, clock: () => NOW, incidentKey: "test-incident-key", audit: trail, ...options.app }));
   return {
     probot,
     logs,

@@ -35,6 +35,8 @@ export interface Scenario {
   /** The pull request's number (default 2) and head SHA (default `HEAD`). */
   number?: number;
   headSha?: string;
+  /** How often the pull request is read: once to judge it, once more right before the verdict is posted (default 2). */
+  pullReads?: number;
 }
 
 /** Mocks every read of one evaluation, in order; returns the scope so a test adds the writes it expects. */
@@ -49,6 +51,7 @@ export function mockReads(s: Scenario): nock.Scope {
   const number = s.number ?? 2;
   scope
     .get(`${REPO_PATH}/pulls/${number}`)
+    .times(s.pullReads ?? 2)
     .reply(
       200,
       pullResponse({

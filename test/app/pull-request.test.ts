@@ -220,7 +220,7 @@ describe("pull_request → Agent Policy check run", () => {
     await h.receive("pull_request", event(COPILOT), "d-1");
     const second = nock(API);
     second.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304);
-    second.get(`${REPO_PATH}/pulls/2`).reply(200, pullResponse({ number: 2, headSha: HEAD, headRef: "copilot/fix", user: COPILOT, changedFiles: 1, commits: 1 }));
+    second.get(`${REPO_PATH}/pulls/2`).times(2).reply(200, pullResponse({ number: 2, headSha: HEAD, headRef: "copilot/fix", user: COPILOT, changedFiles: 1, commits: 1 }));
     second.get(`${REPO_PATH}/pulls/2/files`).query({ per_page: 100 }).reply(200, [fileEntry("src/b.ts")]);
     second.get(`${REPO_PATH}/pulls/2/commits`).query({ per_page: 100 }).reply(200, [copilotCommit()]);
     mockListRuns(second);

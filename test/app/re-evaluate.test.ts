@@ -16,7 +16,9 @@ describe("check_suite.rerequested (Re-run all checks)", () => {
     expect(payload.check_suite.head_sha).toBe(HEAD);
     expect(payload.check_suite.pull_requests.map((p: { number: number }) => p.number)).toEqual([2]);
     const scope = mockReads({ files: [fileEntry("package.json")], commits: [commitEntry(HEAD, "Bump", { account: COPILOT, ...COPILOT_COMMITTER })] });
-    pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, [{ id: 1, user: LEAD, state: "APPROVED", commit_id: HEAD, submitted_at: "2026-11-27T11:00:00Z" }]);
+    const reviews = [{ id: 1, user: LEAD, state: "APPROVED", commit_id: HEAD, submitted_at: "2026-11-27T11:00:00Z" }];
+    pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, reviews);
+    pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, reviews);
     mockListRuns(scope);
     const posted = mockCreate(scope);
     await h.receive("check_suite", payload);

@@ -35,9 +35,10 @@ function prEvent() {
 }
 
 /** One evaluation with step-up facts: the reads, the reviews, team lookups, then the check run. */
-function mockStepUp(s: Scenario, reviews: object[], extra?: (scope: nock.Scope) => void) {
+function mockStepUp(s: Scenario, reviews: object[], extra?: (scope: nock.Scope) => void, reads = 2) {
   const scope = mockReads(s);
-  pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, reviews);
+  // Read to judge the approvals, and (when they decide a step-up) again right before the verdict is posted.
+  for (let i = 0; i < reads; i++) pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, reviews);
   extra?.(scope);
   mockListRuns(scope);
   return { scope, posted: mockCreate(scope) };
@@ -156,7 +157,7 @@ describe("step-up review", () => {
 
   it("never approves a deny away", async () => {
     const h = await createHarness();
-    const { posted } = mockStepUp({ files: [fileEntry("package.json"), fileEntry(".env")], commits: [copilotCommit()] }, [review(LEAD, "APPROVED")]);
+    const { posted } = mockStepUp({ files: [fileEntry("package.json"), fileEntry(".env")], commits: [copilotCommit()] }, [review(LEAD, "APPROVED")], undefined, 1);
     await h.receive("pull_request_review", reviewEvent(LEAD, "APPROVED"));
     expect(posted.body!.conclusion).toBe("failure");
   });

@@ -96,7 +96,7 @@ describe("evidence that sticks: agents identified on a commit stay on record for
     const NEXT = "3333333333333333333333333333333333333333";
     const scope = nock(API);
     scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(304);
-    scope.get(`${REPO_PATH}/pulls/2`).reply(200, { ...pull(NEXT) });
+    scope.get(`${REPO_PATH}/pulls/2`).times(2).reply(200, { ...pull(NEXT) });
     scope.get(`${REPO_PATH}/pulls/2/files`).query({ per_page: 100 }).reply(200, [fileEntry("src/app.ts")]);
     scope.get(`${REPO_PATH}/pulls/2/commits`).query({ per_page: 100 }).reply(200, [humanCommit(), commitEntry(NEXT, "More", { account: HUMAN, name: "Octo Dev", email: "dev@example.com" })]);
     runs.list(scope, NEXT);
@@ -133,7 +133,7 @@ describe("evidence that sticks: agents identified on a commit stay on record for
     altered.actors = [];
     ours.output.text = `<!-- agent-policy record v1 ${Buffer.from(JSON.stringify(altered)).toString("base64url")} ${mac} -->`;
 
-    const scope = mockReads({ ...humanPull, token: false });
+    const scope = mockReads({ ...humanPull, token: false, pullReads: 1 });
     runs.list(scope);
     mockPullsOfCommit(scope, HEAD, [2]);
     runs.list(scope); // read again when the verdict is posted
@@ -153,7 +153,7 @@ describe("evidence that sticks: agents identified on a commit stay on record for
     const runs = new CheckRuns();
     await copilotPushes(h, runs);
 
-    const outage = mockReads({ ...humanPull, token: false });
+    const outage = mockReads({ ...humanPull, token: false, pullReads: 1 });
     runs.listFails(outage, 502);
     mockPullsOfCommit(outage, HEAD, [2]);
     runs.listFails(outage, 502);
