@@ -49,7 +49,8 @@ function loginPins(parts: readonly MatcherParts[]): Map<string, Set<number>> {
 function buildMatcher(parts: readonly MatcherParts[]): AgentMatcher {
   const lower = (list: readonly string[] | undefined) => (list ?? []).map((s) => s.toLowerCase());
   return {
-    ids: new Set(parts.flatMap((p) => p.ids ?? [])),
+    // A noreply address names its account: the id it carries matches as the id itself.
+    ids: new Set(parts.flatMap((p) => [...(p.ids ?? []), ...(p.emails ?? []).flatMap((e) => parseNoreplyEmail(e)?.id ?? [])])),
     logins: new Set(parts.flatMap((p) => lower(p.logins))),
     loginIds: loginPins([...parts, ...CATALOGUE]),
     emails: new Set(parts.flatMap((p) => lower(p.emails))),

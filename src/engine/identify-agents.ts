@@ -1,6 +1,7 @@
 import type { Policy } from "../policy/schema.js";
 import { matcherForCatalogueEntry, matcherForDeclaredAgent, matchesActor } from "./agent-matcher.js";
 import { CATALOGUE } from "./catalogue.js";
+import { catalogueRegistrations } from "./catalogue-registrations.js";
 import { collectActors } from "./collect-actors.js";
 import { compareStrings } from "./compare.js";
 import { describeIdentity } from "./identity.js";
@@ -41,14 +42,17 @@ const ROLE_LABEL: Record<ActorRole, string> = {
 /**
  * The AI assistants taking part in a change.
  *
- * Each actor is matched against the policy's declared agents first. An actor
- * matched by a declared agent is that agent's evidence only, never an
- * unregistered agent's; and every catalogue assistant such an actor also
- * matches is thereby claimed by the declared agent, so the same assistant seen
- * elsewhere in the change (e.g. its noreply commit e-mail) is attributed to the
- * declared agent too. Remaining actors are matched against the catalogue and
- * yield undeclared agents keyed by catalogue id. Evidence is deduplicated (the
- * first commit it appears in is kept) and the result is sorted by key.
+ * Every actor is matched against every declared agent and every catalogue
+ * entry, and each match adds that agent, with the actor as evidence: an
+ * actor may be evidence for several agents, and an agent is never removed
+ * because another one matched too (the stricter reading wins). A catalogue
+ * match is attributed to the declared agents that register that entry in the
+ * policy (see `catalogueRegistrations`), or else reported as an undeclared
+ * agent keyed by catalogue id. What an actor's text says (a trailer, a git
+ * name or e-mail) therefore adds evidence but can never move an account to
+ * another agent, lift its `unregistered-agent` finding or lend it another
+ * agent's scope. Evidence is deduplicated (the first commit it appears in is
+ * kept) and the result is sorted by key.
  */
 export function identifyAgents(policy: Policy, facts: ChangeFacts): AgentActivity[] {
   return identifyActors(policy, collectActors(facts));
@@ -60,8 +64,9 @@ export function identifyAgents(policy: Policy, facts: ChangeFacts): AgentActivit
  * run or a deployment, whose shell lists the actors itself.
  */
 export function identifyActors(policy: Policy, actors: readonly Actor[]): AgentActivity[] {
-  const declared = Object.entries(policy.agents).map(([key, agent]) => ({ key, agent, matcher: matcherForDeclaredAgent(agent) }));
+  const declared = Object.entries(policy.agents).map(([key, agent]) => ({ key, matcher: matcherForDeclaredAgent(agent) }));
   const catalogue = CATALOGUE.map((entry) => ({ entry, matcher: matcherForCatalogueEntry(entry) }));
+  const registrations = catalogueRegistrations(policy);
   const found = new Map<string, { activity: AgentActivity; evidence: Map<string, Evidence> }>();
 
   const record = (mapKey: string, make: () => AgentActivity, actor: Actor) => {
@@ -73,31 +78,13 @@ export function identifyActors(policy: Policy, actors: readonly Actor[]): AgentA
   const recordDeclared = (key: string, actor: Actor) =>
     record(`declared:${key}`, () => ({ key, declared: true, name: key, owner: policy.agents[key]?.owner, evidence: [] }), actor);
 
-  const claims = new Map<string, Set<string>>();
-  const unmatched: Actor[] = [];
   for (const actor of actors) {
-    const hits = declared.filter((d) => matchesActor(d.matcher, actor));
-    if (hits.length === 0) {
-      unmatched.push(actor);
-      continue;
-    }
-    for (const d of hits) recordDeclared(d.key, actor);
-    for (const c of catalogue) {
-      if (!matchesActor(c.matcher, actor)) continue;
-      const keys = claims.get(c.entry.id) ?? new Set<string>();
-      hits.forEach((d) => keys.add(d.key));
-      claims.set(c.entry.id, keys);
-    }
-  }
-  for (const actor of unmatched) {
+    for (const d of declared) if (matchesActor(d.matcher, actor)) recordDeclared(d.key, actor);
     for (const { entry, matcher } of catalogue) {
       if (!matchesActor(matcher, actor)) continue;
-      const claimedBy = claims.get(entry.id);
-      if (claimedBy) {
-        claimedBy.forEach((key) => recordDeclared(key, actor));
-      } else {
-        record(`catalogue:${entry.id}`, () => ({ key: entry.id, declared: false, name: entry.name, catalogueId: entry.id, evidence: [] }), actor);
-      }
+      const registrants = registrations.get(entry.id);
+      if (registrants) registrants.forEach((key) => recordDeclared(key, actor));
+      else record(`catalogue:${entry.id}`, () => ({ key: entry.id, declared: false, name: entry.name, catalogueId: entry.id, evidence: [] }), actor);
     }
   }
 

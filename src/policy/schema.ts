@@ -102,7 +102,7 @@ const agentMatch = z
       .array(z.string().min(3).max(200))
       .max(50)
       .optional()
-      .describe("Commit-message trailer lines, `*` as wildcard, case-insensitive, e.g. `Co-authored-by: Claude*`."),
+      .describe("Commit-message trailer lines, `*` as wildcard, case-insensitive, e.g. `Co-authored-by: Acme Helper*`. Evidence that the agent took part; never makes it a catalogue assistant whose lines it also matches (use `catalogue`)."),
   })
   .refine((m) => Object.values(m).some((list) => Array.isArray(list) && list.length > 0), {
     message: "must name at least one of catalogue, ids, logins, emails or trailers",

@@ -37,6 +37,10 @@ agents:
     owner: "@octo-lead"
     match: { ids: [158243242] }
     paths: { allow: ["docs/**"] }
+  claude-local:
+    owner: "@octo-claude"
+    match: { trailers: ["Co-authored-by: Claude*"] }
+    paths: { allow: ["**"] }
 step_up:
   - name: dependencies
     when: { paths: ["package.json"] }
@@ -277,6 +281,23 @@ describe("the app's HTTP server process, end to end", () => {
     });
     const latest = runsOn(sha).at(-1)!;
     expect(latest).toMatchObject({ conclusion: "failure", output: { title: "Denied: 1 finding for copilot (pull request #20 with this head)" } });
+  });
+
+  it("keeps an undeclared Jules unregistered and denied although its commit names a Claude co-author with Jules's own address", async () => {
+    const sha = "7".repeat(40);
+    const jules = { login: "google-labs-jules[bot]", id: 161369871, type: "Bot" };
+    const noreply = "161369871+google-labs-jules[bot]@users.noreply.github.com";
+    github.setPull(REPO, 22, {
+      pull: pullResponse({ number: 22, headSha: sha, headRef: "jules/tidy", user: jules, changedFiles: 1, commits: 1 }),
+      files: [fileEntry("src/app.ts")],
+      commits: [commitEntry(sha, `Tidy\n\nCo-authored-by: Claude <${noreply}>`, { account: jules, name: "Jules", email: noreply })],
+    });
+    expect((await app.sendWebhook("pull_request", pullEvent(22, sha, "jules/tidy", jules), SECRET, "delivery-22")).status).toBe(200);
+    const [run] = await waitFor(() => (runsOn(sha).length ? runsOn(sha) : undefined));
+    expect(run).toMatchObject({ conclusion: "failure", output: { title: "Denied: 1 finding for claude-local, jules" } });
+    expect(run!.output.summary).toContain("| deny | `unregistered-agent` | jules |");
+    const record = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-22"));
+    expect(record.audit).toMatchObject({ decision: "deny", ruleIds: ["unregistered-agent"], agents: [{ key: "claude-local", declared: true }, { key: "jules", declared: false }] });
   });
 
   it("opens an incident issue when Copilot pushes straight to the protected default branch", async () => {

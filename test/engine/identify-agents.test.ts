@@ -71,12 +71,12 @@ describe("identifyAgents: declared agents", () => {
     ["by login, case-insensitively", { logins: ["devin-ai-integration[bot]"] }, makeFacts({ actors: [actor("pr_author", { login: "Devin-AI-Integration[bot]" })] })],
     ["by e-mail, case-insensitively", { emails: ["bot@example.com"] }, makeFacts({ commits: [commit({ author: { name: "B", email: "BOT@example.com" } })] })],
     ["by the id in a noreply e-mail", { ids: [4242] }, makeFacts({ commits: [commit({ author: { name: "B", email: "4242+b@users.noreply.github.com" } })] })],
-    ["by trailer pattern", { trailers: ["Co-authored-by: Claude*"] }, makeFacts({ commits: [commit({ message: "x\n\nco-authored-by: claude <noreply@anthropic.com>" })] })],
+    ["by trailer pattern", { trailers: ["Co-authored-by: Acme Helper*"] }, makeFacts({ commits: [commit({ message: "x\n\nco-authored-by: acme helper <helper@acme.dev>" })] })],
     ["via the catalogue", { catalogue: ["copilot-coding-agent"] }, makeFacts({ actors: [actor("pr_author", who.copilotAgent)] })],
     [
       "by trailer pattern whatever the spacing after the colon",
-      { trailers: ["Co-authored-by: Claude*"] },
-      makeFacts({ commits: [commit({ message: "x\n\nCo-Authored-By:Claude <noreply@anthropic.com>\nCo-authored-by :\tClaude <noreply@anthropic.com>" })] }),
+      { trailers: ["Co-authored-by: Acme Helper*"] },
+      makeFacts({ commits: [commit({ message: "x\n\nCo-Authored-By:Acme Helper <helper@acme.dev>\nCo-authored-by :\tAcme Helper <helper@acme.dev>" })] }),
     ],
     [
       "by its own id-less login although its catalogue entry lists ids",
@@ -99,7 +99,7 @@ describe("identifyAgents: declared agents", () => {
     expect(identifyAgents(policy, facts)).toEqual([]);
   });
 
-  it("a declared agent claims its catalogue assistant wherever else it appears", () => {
+  it("a declared agent that lists a catalogue assistant's id is that assistant wherever else it appears", () => {
     const policy = declared({ ids: [198982749] });
     const facts = makeFacts({
       actors: [actor("pr_author", who.copilotAgent)],
