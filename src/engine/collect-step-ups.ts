@@ -15,13 +15,14 @@ interface Group {
 
 /**
  * One requirement per step-up group found among the findings: a policy
- * `step_up` rule (its approvers and count), or a built-in group: governance
- * files, unscannable changes (approvers: the owners of the agents concerned,
- * count 1).
- * A policy rule that reuses a group's name is merged into it: approvers are
- * united and the larger count wins. Paths are the union of matched paths,
- * including those that are also denied (the deny decides the verdict; the
- * requirement still documents what needs review). Everything is sorted.
+ * `step_up` rule (its approvers and count), or one agent's built-in step-up
+ * for governance files or unscannable content (approvers: that agent's owner
+ * only, count 1; see `governanceStepUp`, `unscannableStepUp`). Approvers come
+ * from the policy alone, never from the change. Paths are the union of matched
+ * paths, including those that are also denied (the deny decides the verdict;
+ * the requirement still documents what needs review). A policy rule named
+ * after a built-in kind is merged into each agent's group of that kind:
+ * approvers are united and the larger count wins. Everything is sorted.
  */
 export function collectStepUps(policy: Policy, findings: readonly Finding[]): StepUpRequirement[] {
   const groups = new Map<string, Group>();
@@ -29,7 +30,9 @@ export function collectStepUps(policy: Policy, findings: readonly Finding[]): St
     const existing = groups.get(name);
     if (existing) return existing;
     const group: Group = { users: new Set(), teams: new Set(), count: 1, paths: new Set() };
-    for (const rule of policy.step_up.filter((r) => r.name === name)) {
+    // A rule named after a built-in group (`unscannable-changes`) adds its approvers and count to every agent's own group of that kind.
+    const kind = name.replace(/ \([^)]*\)$/, "");
+    for (const rule of policy.step_up.filter((r) => r.name === name || r.name === kind)) {
       rule.approvers.users.forEach((u) => group.users.add(u));
       rule.approvers.teams.forEach((t) => group.teams.add(t));
       group.count = Math.max(group.count, rule.count);

@@ -201,7 +201,7 @@ export interface AgentActivity {
 }
 
 export interface StepUpRequirement {
-  /** The `step_up` rule name, or `governance-files` for the built-in governance step-up. */
+  /** The `step_up` rule name, or `governance-files (<agent>)` for an agent's built-in governance step-up. */
   name: string;
   users: string[];
   teams: string[];

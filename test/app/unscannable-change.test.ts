@@ -54,7 +54,7 @@ describe("pull_request with a file GitHub gives no diff for", () => {
     expect(posted.body!.output.summary).toContain(
       "| step-up | `unscannable-change` | copilot | @Codertocat/platform | path `src/assets/logo.png` | copilot (owner @\u2060Codertocat/platform) changed src/assets/logo.png, but GitHub gives no diff of its content (a binary file, or a rename or copy not proven unchanged), so it could not be scanned for credentials; a human must review it. |",
     );
-    expect(posted.body!.output.summary).toContain("| `unscannable-changes` | @Codertocat/platform | nobody yet | 1 of 1 | `src/assets/logo.png` |");
+    expect(posted.body!.output.summary).toContain("| `unscannable-changes (copilot)` | @Codertocat/platform | nobody yet | 1 of 1 | `src/assets/logo.png` |");
     expect(asked.body).toEqual({ reviewers: [], team_reviewers: ["platform"] });
     expect(h.audit()[0]).toMatchObject({ decision: "step_up", conclusion: "action_required", ruleIds: ["unscannable-change"] });
   });

@@ -32,6 +32,8 @@ export class FakeGitHub {
   readonly issues: Record<string, any>[] = [];
   readonly comments: Record<string, unknown>[] = [];
   readonly cancelledRuns: number[] = [];
+  /** Lower-case `org/team-slug` → its members (accounts). */
+  readonly teams = new Map<string, Record<string, unknown>[]>();
   /** `owner/repo` + base...head → compare response. */
   readonly comparisons = new Map<string, Record<string, unknown>>();
   /** Manifest code → the app GitHub registers for it (POST /app-manifests/{code}/conversions, no authentication). */
@@ -155,6 +157,10 @@ export class FakeGitHub {
       const requested = (pull.pull.requested_reviewers as { login: string }[] | undefined) ?? [];
       pull.pull.requested_reviewers = [...requested, ...reviewers.map((login) => ({ login, id: 0, type: "User" }))];
       return send(res, 201, pull.pull);
+    }
+    if (method === "GET" && (m = path.match(/^\/orgs\/([^/]+)\/teams\/([^/]+)\/members$/))) {
+      const members = this.teams.get(`${m[1]}/${m[2]}`.toLowerCase());
+      return members ? this.paged(req, res, url, members) : send(res, 404, { message: "Not Found" });
     }
     if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/commits\/([^/]+)\/check-runs$/))) {
       const runs = this.checkRuns.filter((r) => r.repo === m![1] && r.head_sha === m![2] && r.name === url.searchParams.get("check_name"));

@@ -31,7 +31,7 @@ agents:
     match: { catalogue: [copilot-coding-agent] }
     branches: ["copilot/**"]
     paths:
-      allow: ["src/**", "test/**", "package.json"]
+      allow: ["src/**", "test/**", "package.json", ".github/workflows/**"]
       deny: ["src/auth/**"]
   devin:
     owner: "@octo-lead"
@@ -298,6 +298,51 @@ describe("the app's HTTP server process, end to end", () => {
     expect(run!.output.summary).toContain("| deny | `unregistered-agent` | jules |");
     const record = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-22"));
     expect(record.audit).toMatchObject({ decision: "deny", ruleIds: ["unregistered-agent"], agents: [{ key: "claude-local", declared: true }, { key: "jules", declared: false }] });
+  });
+
+  it("owes a governance step-up per agent: the owner Copilot pulled in with a trailer approves only their own agent's part", async () => {
+    const sha = "2".repeat(40);
+    const claudeOwner = { login: "octo-claude", id: 7101, type: "User" };
+    const platformMember = { login: "plat-pat", id: 7102, type: "User" };
+    github.teams.set("codertocat/platform", [platformMember]);
+    const pull = {
+      pull: pullResponse({ number: 21, headSha: sha, headRef: "copilot/ci", user: COPILOT, changedFiles: 1, commits: 1 }),
+      files: [fileEntry(".github/workflows/ci.yml")],
+      commits: [commitEntry(sha, "Speed up CI\n\nCo-authored-by: Claude <claude@example.com>", { account: COPILOT, ...COPILOT_COMMITTER })],
+      reviews: [] as Record<string, unknown>[],
+    };
+    github.setPull(REPO, 21, pull);
+    const approve = (user: object, id: number) => {
+      pull.reviews.push({ id, user, state: "APPROVED", commit_id: sha, submitted_at: "2026-11-27T10:00:00Z" });
+      const payload = examplePayload("pull_request_review", "submitted");
+      payload.pull_request = pullEvent(21, sha, "copilot/ci", COPILOT).pull_request;
+      payload.review = { ...payload.review, user, state: "approved", commit_id: sha };
+      payload.sender = { ...payload.sender, ...user };
+      return payload;
+    };
+
+    await app.sendWebhook("pull_request", pullEvent(21, sha, "copilot/ci", COPILOT), SECRET, "delivery-21a");
+    const opened = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-21a"));
+    expect(opened.audit).toMatchObject({ decision: "step_up", conclusion: "action_required" });
+    expect(github.requests).toContainEqual(
+      expect.objectContaining({ method: "POST", path: `/repos/${REPO}/pulls/21/requested_reviewers`, body: { reviewers: ["octo-claude"], team_reviewers: ["platform"] } }),
+    );
+
+    await app.sendWebhook("pull_request_review", approve(claudeOwner, 31), SECRET, "delivery-21b");
+    const partly = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-21b"));
+    expect(partly.audit).toMatchObject({
+      decision: "step_up",
+      conclusion: "action_required",
+      approvals: [
+        { stepUp: "governance-files (claude-local)", approvedBy: ["octo-claude"], satisfied: true },
+        { stepUp: "governance-files (copilot)", approvedBy: [], satisfied: false },
+      ],
+    });
+
+    await app.sendWebhook("pull_request_review", approve(platformMember, 32), SECRET, "delivery-21c");
+    const approved = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-21c"));
+    expect(approved.audit).toMatchObject({ decision: "allow", conclusion: "success" });
+    expect(runsOn(sha).at(-1)).toMatchObject({ conclusion: "success", output: { title: "Approved: step-up review satisfied for claude-local, copilot" } });
   });
 
   it("opens an incident issue when Copilot pushes straight to the protected default branch", async () => {

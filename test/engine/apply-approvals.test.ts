@@ -27,9 +27,9 @@ const cases: [string, ChangeFacts, ApprovalFacts, Verdict, Verdict, string[]][] 
     "step_up", "step_up", ["deps package.json"]],
   ["two step-ups, both satisfied (governance by the owner team): allow", devinPr({ paths: ["package.json", ".github/workflows/ci.yml"] }),
     approvals([review(bob, "APPROVED", 1), review(carol, "APPROVED", 2)]), "step_up", "allow",
-    ["governance-files .github/workflows/ci.yml", "deps package.json"]],
+    ["governance-files (devin) .github/workflows/ci.yml", "deps package.json"]],
   ["one approver can satisfy two step-ups", devinPr({ paths: ["package.json", ".github/workflows/ci.yml"] }),
-    approvals([review(dave, "APPROVED", 1)]), "step_up", "allow", ["governance-files .github/workflows/ci.yml", "deps package.json"]],
+    approvals([review(dave, "APPROVED", 1)]), "step_up", "allow", ["governance-files (devin) .github/workflows/ci.yml", "deps package.json"]],
   ["no step-up: allow stays allow", devinPr({ paths: ["src/a.ts"] }), approvals([review(bob, "APPROVED", 1)]), "allow", "allow", []],
 ];
 

@@ -143,17 +143,17 @@ describe("governance-file", () => {
     const policy = makePolicy({ ...everything, governance_files: ["Makefile"] });
     const decision = evaluate(policy, devinFacts({ paths: ["Makefile", "CODEOWNERS"] }));
     expect(decision.verdict).toBe("step_up");
-    expect(decision.stepUps).toEqual([{ name: "governance-files", users: [], teams: ["acme/platform"], count: 1, paths: ["CODEOWNERS", "Makefile"] }]);
-    expect(decision.findings.map((f) => f.stepUp)).toEqual(["governance-files", "governance-files"]);
+    expect(decision.stepUps).toEqual([{ name: "governance-files (devin)", users: [], teams: ["acme/platform"], count: 1, paths: ["CODEOWNERS", "Makefile"] }]);
+    expect(decision.findings.map((f) => f.stepUp)).toEqual(["governance-files (devin)", "governance-files (devin)"]);
     expect(decision.findings[0]?.message).toBe(
-      "devin (owner @acme/platform) changed CODEOWNERS, which is a governance file (matches CODEOWNERS) and needs approval from @acme/platform.",
+      "devin (owner @acme/platform) changed CODEOWNERS, which is a governance file (matches CODEOWNERS) and needs approval from its owner @acme/platform.",
     );
   });
 
   it("a user owner becomes a user approver", () => {
     const policy = makePolicy({ agents: { devin: { owner: "@alice", match: { ids: [158243242] }, paths: { allow: ["**"] } } } });
     expect(evaluate(policy, devinFacts({ paths: [".mcp.json"] })).stepUps).toEqual([
-      { name: "governance-files", users: ["alice"], teams: [], count: 1, paths: [".mcp.json"] },
+      { name: "governance-files (devin)", users: ["alice"], teams: [], count: 1, paths: [".mcp.json"] },
     ]);
   });
 });

@@ -120,9 +120,9 @@ describe("evaluateStepUps", () => {
     const policy = approvalPolicy();
     const facts = devinPr({ paths: [".github/workflows/ci.yml"] });
     const decision = evaluate(policy, facts);
-    expect(decision.stepUps.map((s) => [s.name, s.teams])).toEqual([["governance-files", ["acme/platform"]]]);
+    expect(decision.stepUps.map((s) => [s.name, s.teams])).toEqual([["governance-files (devin)", ["acme/platform"]]]);
     const [status] = evaluateStepUps(decision, facts, approvals([review(carol, "APPROVED", 1), review(bob, "APPROVED", 2)]), policy);
-    expect(status).toMatchObject({ name: "governance-files", satisfied: true, approvedBy: ["carol"], ignored: [{ login: "bob", reason: "not an approver" }] });
+    expect(status).toMatchObject({ name: "governance-files (devin)", satisfied: true, approvedBy: ["carol"], ignored: [{ login: "bob", reason: "not an approver" }] });
   });
 
   it("handles 150 reviews in any order", () => {

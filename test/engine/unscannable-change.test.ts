@@ -32,12 +32,12 @@ describe("unscannable-change", () => {
         asset: { kind: "path", value: "assets/logo.png" },
         agent: "devin",
         owner: "@acme/platform",
-        stepUp: "unscannable-changes",
+        stepUp: "unscannable-changes (devin)",
         message:
           "devin (owner @acme/platform) changed assets/logo.png, but GitHub gives no diff of its content (a binary file, or a rename or copy not proven unchanged), so it could not be scanned for credentials; a human must review it.",
       },
     ]);
-    expect(decision.stepUps).toEqual([{ name: "unscannable-changes", users: [], teams: ["acme/platform"], count: 1, paths: ["assets/logo.png"] }]);
+    expect(decision.stepUps).toEqual([{ name: "unscannable-changes (devin)", users: [], teams: ["acme/platform"], count: 1, paths: ["assets/logo.png"] }]);
   });
 
   it("denies it with unscannable: deny, and no step-up can lift that", () => {
@@ -118,7 +118,7 @@ describe("unscannable-change", () => {
   it("merges a policy step-up of the same name into the owner's group", () => {
     const policy = policyWith({ step_up: [{ name: "unscannable-changes", when: { paths: ["assets/**"] }, approvers: { users: ["bob"] }, count: 2 }] });
     const decision = evaluate(policy, devinFacts({ files: [binary("vendor/tool.jar")] }));
-    expect(decision.stepUps).toEqual([{ name: "unscannable-changes", users: ["bob"], teams: ["acme/platform"], count: 2, paths: ["vendor/tool.jar"] }]);
+    expect(decision.stepUps).toEqual([{ name: "unscannable-changes (devin)", users: ["bob"], teams: ["acme/platform"], count: 2, paths: ["vendor/tool.jar"] }]);
   });
 
   it("holds a Git LFS pointer, added or pointed at new content: the content is outside the diff", () => {

@@ -4,8 +4,15 @@ import { filesMatching } from "../paths.js";
 import type { Rule } from "../rule.js";
 import type { Finding } from "../types.js";
 
-/** The step-up group name governance findings share (`StepUpRequirement.name`). */
-export const GOVERNANCE_STEP_UP = "governance-files";
+/**
+ * The name of one agent's governance step-up (`StepUpRequirement.name`): each
+ * agent owes its own, to its own owner, so no agent can bring another agent's
+ * owner in (with a trailer, say) to approve its change. Policy `step_up` names
+ * are identifiers, so they never collide with it.
+ */
+export function governanceStepUp(agentKey: string): string {
+  return `governance-files (${agentKey})`;
+}
 
 /**
  * Files that steer CI, code ownership, dependency automation or the assistants
@@ -47,14 +54,21 @@ export const BUILTIN_GOVERNANCE_FILES: readonly string[] = [
   ".github/agents/**",
 ];
 
-/** Approvers are the agent's owner (see `collectStepUps`); an unregistered agent has none and is denied anyway. */
+/**
+ * One finding per agent and governance file, in that agent's own step-up
+ * (approvers: its owner, see `collectStepUps`); an unregistered agent has none
+ * and is denied anyway. A file that a policy `step_up` rule covers is left to
+ * that rule: the approvers a maintainer named replace the owner's approval.
+ */
 export const governanceFile = {
   id: "governance-file",
-  describe: "An AI assistant changes a governance file (workflows, CODEOWNERS, agent instructions, MCP config, …): step-up approval by the agent's owner.",
+  describe:
+    "An AI assistant changes a governance file (workflows, CODEOWNERS, agent instructions, MCP config, …): step-up approval by that agent's owner, unless a `step_up` rule covers the file.",
   evaluate({ agents, files, policy }) {
     if (agents.length === 0) return [];
     const patterns = [...BUILTIN_GOVERNANCE_FILES, ...policy.governance_files];
-    const hits = filesMatching(files, (path) => firstMatch(path, patterns, "deny"));
+    const ruled = policy.step_up.flatMap((rule) => rule.when.paths);
+    const hits = filesMatching(files, (path) => (firstMatch(path, ruled, "deny") === undefined ? firstMatch(path, patterns, "deny") : undefined));
     return agents.flatMap((agent) =>
       hits.map(
         ({ file, pattern }): Finding => ({
@@ -62,10 +76,10 @@ export const governanceFile = {
           verdict: "step_up",
           asset: pathAsset(file),
           ...agentFields(agent),
-          stepUp: GOVERNANCE_STEP_UP,
+          stepUp: governanceStepUp(agent.key),
           message:
             `${agentLabel(agent)} ${changeClause(file)} is a governance file (matches ${pattern}) and needs ` +
-            (agent.owner ? `approval from ${agent.owner}.` : "approval, but the agent has no owner to give it."),
+            (agent.owner ? `approval from its owner ${agent.owner}.` : "approval, but the agent has no owner to give it."),
         }),
       ),
     );

@@ -6,7 +6,9 @@ import { addedLines, countAddedLines } from "../secrets/added-lines.js";
 import type { AgentActivity, Asset, ChangedFile, Finding } from "../types.js";
 
 /** The step-up group unscannable-change findings share (`StepUpRequirement.name`); approvers: the agent's owner. */
-export const UNSCANNABLE_STEP_UP = "unscannable-changes";
+export function unscannableStepUp(agentKey: string): string {
+  return `unscannable-changes (${agentKey})`;
+}
 
 /** Blob SHAs of the empty file (SHA-1 and SHA-256 object formats): nothing in it to scan. */
 const EMPTY_BLOBS: ReadonlySet<string> = new Set([
@@ -85,7 +87,7 @@ function toFinding(agent: AgentActivity, asset: Asset, reason: UnscannableReason
   const base = { ruleId: "unscannable-change", asset, ...agentFields(agent), message } as const;
   if (deny) return { ...base, verdict: "deny", remedy: "Remove the file from the change, or have a human make it: with unscannable: deny, content an assistant adds unscanned is never accepted." };
   // The step-up table of the check names who approves, as for governance files.
-  return { ...base, verdict: "step_up", stepUp: UNSCANNABLE_STEP_UP };
+  return { ...base, verdict: "step_up", stepUp: unscannableStepUp(agent.key) };
 }
 
 function what(asset: Asset, reason: UnscannableReason): string {
