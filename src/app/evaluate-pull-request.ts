@@ -4,6 +4,7 @@ import { evaluateStepUps } from "../engine/approvals.js";
 import { evaluatePolicy } from "../engine/evaluate-policy.js";
 import type { ApprovalFacts } from "../engine/approvals.js";
 import type { Actor, Decision, Policy, PullRequestFacts } from "../engine/types.js";
+import { unlinkedParticipants } from "../engine/unlinked-participants.js";
 import { checkRunAuditRecord, countedSubjects, touchedPaths } from "../audit/audit-record.js";
 import { gatherApprovalFacts, listReviewFacts } from "../github/approval-facts.js";
 import { readCommitRecord, readCommitState, type CommitState } from "../github/commit-state.js";
@@ -163,7 +164,13 @@ async function judge(
   const undecided = evaluatePolicy(policy, facts, { now });
   if (undecided.stepUps.length === 0) return { report: { policy: loaded, decision: undecided, ...extra } };
 
-  const approvalFacts = await gatherApprovalFacts(octokit, repo, { number: facts.number, headSha: facts.headSha, stepUps: undecided.stepUps });
+  const approvalFacts = await gatherApprovalFacts(octokit, repo, {
+    number: facts.number,
+    headSha: facts.headSha,
+    stepUps: undecided.stepUps,
+    head: pull.head,
+    unlinked: unlinkedParticipants(policy, facts),
+  });
   const approvals = { undecided, policy, facts: approvalFacts };
   const decision = applyApprovals(undecided, evaluateStepUps(undecided, facts, approvalFacts, policy));
   // Reviews are requested only while the step-up is what blocks the change and the check would block (enforce mode).

@@ -3,6 +3,7 @@ import { evaluateStepUps } from "../engine/approvals.js";
 import { approvesWorkflowSources } from "../engine/approved-workflow-change.js";
 import { evaluatePolicy } from "../engine/evaluate-policy.js";
 import type { Policy } from "../engine/types.js";
+import { unlinkedParticipants } from "../engine/unlinked-participants.js";
 import type { WorkflowSource } from "../engine/workflow-modified.js";
 import { gatherApprovalFacts } from "../github/approval-facts.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
@@ -25,11 +26,17 @@ export async function findApprovedWorkflowChange(
 ): Promise<{ pullRequest: number; approvers: string[] } | undefined> {
   for (const number of (await openPullRequestsAt(octokit, repo, input.headSha)).slice(0, MAX_PULL_REQUESTS_AT_COMMIT)) {
     const pr = await readPullRequest(octokit, repo, number);
-    const { facts } = await gatherPullRequestFacts(octokit, repo, pr, { policyPaths: [input.policyPath] });
+    const { facts, pull } = await gatherPullRequestFacts(octokit, repo, pr, { policyPaths: [input.policyPath] });
     if (facts.headSha !== input.headSha) continue;
     const decision = evaluatePolicy(input.policy, facts, { now: input.now });
     if (decision.stepUps.length === 0 || decision.verdict === "deny") continue;
-    const approvals = await gatherApprovalFacts(octokit, repo, { number, headSha: facts.headSha, stepUps: decision.stepUps });
+    const approvals = await gatherApprovalFacts(octokit, repo, {
+      number,
+      headSha: facts.headSha,
+      stepUps: decision.stepUps,
+      head: pull.head,
+      unlinked: unlinkedParticipants(input.policy, facts),
+    });
     const approved = applyApprovals(decision, evaluateStepUps(decision, facts, approvals, input.policy));
     if (!approvesWorkflowSources(approved, facts, input.differing)) continue;
     const approvers = [...new Set((approved.stepUpStatus ?? []).flatMap((s) => s.approvedBy))].sort();

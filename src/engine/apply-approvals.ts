@@ -29,7 +29,7 @@ export function applyApprovals(decision: Decision, statuses: readonly StepUpStat
 /** Re-checked here so a status built by hand (or for another requirement) cannot lift more than it shows. */
 function isSatisfied(req: StepUpRequirement, status: StepUpStatus | undefined): boolean {
   if (!status?.satisfied || status.changesRequestedBy.length > 0) return false;
-  return new Set(status.approvedBy.map((l) => l.toLowerCase())).size >= Math.max(1, req.count);
+  return new Set(status.approvedBy.map((l) => l.toLowerCase())).size >= Math.max(1, req.count, status.required);
 }
 
 function pendingStatus(req: StepUpRequirement): StepUpStatus {
@@ -38,6 +38,7 @@ function pendingStatus(req: StepUpRequirement): StepUpStatus {
     name: req.name,
     required,
     approvedBy: [],
+    unresolved: [],
     missing: required,
     eligible: { users: [...req.users], teams: [...req.teams] },
     changesRequestedBy: [],

@@ -18,12 +18,32 @@ export interface ReviewFact {
 /** `members`: lower-case logins of the team's active members (pending invitations excluded). */
 export type TeamMembership = { status: "ok"; members: string[] } | { status: "unavailable"; reason: string };
 
+/** How a participant resolved through the API took part in the change. */
+export type ParticipantRole = "pusher" | "co-author" | "commit author" | "committer";
+
+/**
+ * Who took part in the change beyond what its facts name with an account:
+ * the people who pushed its commits, and the accounts behind git identities
+ * the facts give only as an e-mail (co-authors, unlinked authors and
+ * committers), as the shell resolved them through the API.
+ */
+export interface ParticipantFacts {
+  accounts: { role: ParticipantRole; identity: Identity }[];
+  /**
+   * One line per participant the shell could not resolve to an account (an
+   * e-mail no account is linked to, pushers it could not list). Each may be
+   * any approver, so each raises every step-up's required approvals by one.
+   */
+  unresolved: string[];
+}
+
 export interface ApprovalFacts {
   /** The head commit the reviews were read for; must equal the change's head. */
   headSha: string;
   reviews: ReviewFact[];
   /** Keyed by lower-case `org/team`. A team listed by a requirement but absent here counts as unavailable. */
   teamMembers: Record<string, TeamMembership>;
+  participants: ParticipantFacts;
 }
 
 /** Why a reviewer's review did not count (stable strings: shown in checks and audit records). */
@@ -34,6 +54,7 @@ export type IgnoreReason =
   | "commit author"
   | "committer"
   | "co-author"
+  | "pusher"
   | "commit authors unverifiable"
   | "not an approver"
   | "review dismissed"
@@ -44,6 +65,8 @@ export interface StepUpStatus {
   required: number;
   /** Distinct logins whose approval counts, sorted. */
   approvedBy: string[];
+  /** Participants that could not be resolved to an account; `required` is `count` plus one for each. */
+  unresolved: string[];
   /** `required - approvedBy.length`, at least 0. */
   missing: number;
   /** Who could still approve: listed users not excluded, and listed teams whose membership is known. */

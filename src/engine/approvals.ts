@@ -46,19 +46,28 @@ export function standingReviews(reviews: readonly ReviewFact[]): Standing[] {
  * was given and even when that approver's own approval could not count.
  */
 export function evaluateStepUps(decision: Decision, facts: ChangeFacts, approvals: ApprovalFacts, policy: Policy): StepUpStatus[] {
-  const excluded = reviewerExclusions(policy, facts);
+  const excluded = reviewerExclusions(policy, facts, approvals.participants.accounts);
   const head = facts.headSha.toLowerCase();
   const headAgreed = head !== "" && approvals.headSha.toLowerCase() === head ? head : undefined;
   const standing = standingReviews(approvals.reviews);
-  return decision.stepUps.map((req) => statusOf(req, standing, approvals.teamMembers, excluded, headAgreed));
+  const unresolved = [...new Set(approvals.participants.unresolved)].sort(compareStrings);
+  return decision.stepUps.map((req) => statusOf(req, standing, approvals.teamMembers, excluded, headAgreed, unresolved));
 }
 
+/**
+ * One requirement's status. Each participant that could not be resolved to
+ * an account might be any one of the approvers, so each adds one required
+ * approval: `count` approvals from people shown not to have taken part then
+ * always remain. (Refusing every approval instead would let anyone who can
+ * add a co-author line block a change for good.)
+ */
 function statusOf(
   req: StepUpRequirement,
   standing: readonly Standing[],
   teamMembers: ApprovalFacts["teamMembers"],
   excluded: (identity: Identity) => IgnoreReason | undefined,
   head: string | undefined,
+  unresolved: readonly string[],
 ): StepUpStatus {
   const users = new Set(req.users.map((u) => u.toLowerCase()));
   const readable: { slug: string; members: ReadonlySet<string> }[] = [];
@@ -100,11 +109,12 @@ function statusOf(
     else approvedBy.push(login);
   }
 
-  const required = Math.max(1, req.count);
+  const required = Math.max(1, req.count) + unresolved.length;
   return {
     name: req.name,
     required,
     approvedBy,
+    unresolved: [...unresolved],
     missing: Math.max(0, required - approvedBy.length),
     eligible: { users: req.users.filter((u) => excluded({ login: u }) === undefined), teams: readable.map((t) => t.slug) },
     changesRequestedBy,

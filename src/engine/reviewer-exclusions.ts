@@ -1,6 +1,6 @@
 import type { Policy } from "../policy/schema.js";
 import { matcherForCatalogueEntry, matcherForDeclaredAgent, matchesActor } from "./agent-matcher.js";
-import type { IgnoreReason } from "./approval-types.js";
+import type { IgnoreReason, ParticipantFacts } from "./approval-types.js";
 import { CATALOGUE } from "./catalogue.js";
 import { collectActors } from "./collect-actors.js";
 import { parseNoreplyEmail } from "./identity.js";
@@ -20,14 +20,21 @@ const PARTICIPANT_ROLES: readonly [ActorRole, IgnoreReason][] = [
  *
  * Excluded: any identity a declared agent or a catalogue assistant matches;
  * any bot (see `isKnownBot`); the PR author; every commit author, committer
- * and `Co-authored-by` identity. The event sender is deliberately not a
+ * and `Co-authored-by` identity; and the accounts the shell resolved as
+ * taking part (`resolved`: the pushers of the commits, and the accounts
+ * behind e-mail-only identities). The event sender is deliberately not a
  * participant (on a review event it is the reviewer). When GitHub did not list
  * every commit, nobody can be shown not to be a commit author, so nobody may
  * approve (fail closed).
  */
-export function reviewerExclusions(policy: Policy, facts: ChangeFacts): (identity: Identity) => IgnoreReason | undefined {
+export function reviewerExclusions(
+  policy: Policy,
+  facts: ChangeFacts,
+  resolved: ParticipantFacts["accounts"] = [],
+): (identity: Identity) => IgnoreReason | undefined {
   const nonHuman = agentOrBotExclusion(policy);
   const participants = participantKeys(facts);
+  const others = resolved.map(({ role, identity }) => ({ role, keys: new Set(accountKeys(identity)) }));
   return (identity) => {
     const reason = nonHuman(identity);
     if (reason) return reason;
@@ -35,6 +42,8 @@ export function reviewerExclusions(policy: Policy, facts: ChangeFacts): (identit
     for (const [role, reason] of PARTICIPANT_ROLES) {
       if (keys.some((k) => participants.get(role)?.has(k))) return reason;
     }
+    const other = others.find((o) => accountKeys(identity).some((k) => o.keys.has(k)));
+    if (other) return other.role;
     return facts.commitsComplete ? undefined : "commit authors unverifiable";
   };
 }

@@ -1,7 +1,9 @@
 import type { ApprovalFacts, ReviewFact } from "../engine/approvals.js";
 import type { StepUpRequirement } from "../engine/types.js";
+import type { UnlinkedParticipant } from "../engine/unlinked-participants.js";
 import { step, statusOf } from "./errors.js";
 import type { Octokit, RepoRef } from "./octokit.js";
+import { gatherParticipants, type HeadBranch } from "./participant-facts.js";
 import { identityOf } from "./pull-request-facts.js";
 
 type ReviewState = ReviewFact["state"];
@@ -23,16 +25,23 @@ export async function listReviewFacts(octokit: Octokit, repo: RepoRef, number: n
 
 /**
  * Gathers what the step-up approval logic needs: every review of the pull
- * request (paginated) and the active members of each approver team named by a
- * pending step-up. Team lookups are made once per event. A team that does not
- * exist or that the app cannot read is reported as unavailable — its members
- * then cannot approve (fail closed) — while any other API failure is a
- * `GitHubFactsError`.
+ * request (paginated), the active members of each approver team named by a
+ * pending step-up, and who else took part (see `gatherParticipants`: the
+ * head branch's pushers, the accounts behind e-mail-only identities). Team
+ * lookups are made once per event. A team that does not exist or that the
+ * app cannot read is reported as unavailable — its members then cannot
+ * approve (fail closed) — while any other API failure is a `GitHubFactsError`.
  */
 export async function gatherApprovalFacts(
   octokit: Octokit,
   repo: RepoRef,
-  input: { number: number; headSha: string; stepUps: readonly StepUpRequirement[] },
+  input: {
+    number: number;
+    headSha: string;
+    stepUps: readonly StepUpRequirement[];
+    head: HeadBranch | undefined;
+    unlinked: readonly UnlinkedParticipant[];
+  },
 ): Promise<ApprovalFacts> {
   const reviewFacts = await listReviewFacts(octokit, repo, input.number);
 
@@ -55,5 +64,6 @@ export async function gatherApprovalFacts(
       }
     }
   }
-  return { headSha: input.headSha, reviews: reviewFacts, teamMembers };
+  const participants = await gatherParticipants(octokit, repo, { head: input.head, unlinked: input.unlinked });
+  return { headSha: input.headSha, reviews: reviewFacts, teamMembers, participants };
 }

@@ -3,12 +3,15 @@ import { step } from "./errors.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 import { withPullRequestPreviousBlobs } from "./previous-blobs.js";
 import { gatherPullRequestWorkflowChanges } from "./workflow-changes.js";
+import type { HeadBranch } from "./participant-facts.js";
 
 export interface PullRequestSummary {
   number: number;
   headSha: string;
   htmlUrl: string;
   author: Identity;
+  /** The branch its commits were pushed to; undefined when the head repository was deleted. */
+  head: HeadBranch | undefined;
   /** Lower-case logins and `slug`s of the reviewers and teams already asked. */
   requestedUsers: string[];
   requestedTeams: string[];
@@ -139,6 +142,7 @@ export async function gatherPullRequestFacts(
     headSha: pr.head.sha,
     htmlUrl: pr.html_url,
     author,
+    head: pr.head.repo ? { owner: pr.head.repo.owner.login, repo: pr.head.repo.name, ref: pr.head.ref } : undefined,
     requestedUsers: (pr.requested_reviewers ?? []).map((u) => u.login.toLowerCase()),
     requestedTeams: (pr.requested_teams ?? []).map((t) => t.slug.toLowerCase()),
   };

@@ -218,6 +218,11 @@ function appendStepUps(lines: string[], decision: Decision, reviewRequest: Revie
     return `| ${name} | ${approvers} | ${approvedBy} | ${needed} | ${paths} |`;
   });
   appendWithin(lines, SUMMARY_BUDGET * 0.85, rows);
+  const unresolved = decision.stepUpStatus?.[0]?.unresolved ?? [];
+  if (unresolved.length) {
+    const shown = unresolved.slice(0, 10).join("; ") + (unresolved.length > 10 ? `; and ${unresolved.length - 10} more` : "");
+    notes.push(`Not resolved to a GitHub account, so each could be one of the approvers and adds one required approval to every step-up: ${inert(shown)}.`);
+  }
   if (reviewRequest) {
     const asked = [...reviewRequest.requestedUsers.map((u) => `@${u}`), ...reviewRequest.requestedTeams.map((t) => `team ${t}`)];
     if (asked.length) notes.push(`Review requested from ${inert(asked.join(", "))}.`);
@@ -225,7 +230,7 @@ function appendStepUps(lines: string[], decision: Decision, reviewRequest: Revie
     if (reviewRequest.error) notes.push(`Requesting reviews failed: ${inert(reviewRequest.error)}. Ask the approvers directly.`);
   }
   if (notes.length) appendWithin(lines, SUMMARY_BUDGET * 0.9, ["", ...notes.map((n) => `- ${n}`)]);
-  lines.push("", "Only approving reviews at the current head commit count; agents, bots, the PR author and the commits' authors, committers and co-authors cannot approve. A new push needs new approvals; a deny finding can never be approved away.");
+  lines.push("", "Only approving reviews at the current head commit count; agents, bots, the PR author, whoever pushed its commits and the commits' authors, committers and co-authors cannot approve. A new push needs new approvals; a deny finding can never be approved away.");
 }
 
 function assetCell(f: Finding): string {

@@ -30,6 +30,8 @@ export interface Scenario {
   changedFiles?: number;
   existingRuns?: object[];
   requestedReviewers?: string[];
+  /** The head repository when it is a fork (`null`: the fork was deleted). */
+  headRepo?: { owner: string; repo: string } | null;
   /** False when the installation token is already cached by an earlier event. */
   token?: boolean;
   /** The pull request's number (default 2) and head SHA (default `HEAD`). */
@@ -63,6 +65,7 @@ export function mockReads(s: Scenario): nock.Scope {
         changedFiles: s.changedFiles ?? s.files.length,
         commits: s.commits.length,
         ...(s.requestedReviewers ? { requestedReviewers: s.requestedReviewers } : {}),
+        ...(s.headRepo !== undefined ? { headRepo: s.headRepo } : {}),
       }),
     );
   pagedReply(scope, `${REPO_PATH}/pulls/${number}/files`, s.files);
@@ -77,6 +80,23 @@ export function pagedReply(scope: nock.Scope, path: string, items: unknown[]) {
     const headers: Record<string, string> = page < pages ? { link: `<${API}${path}?per_page=100&page=${page + 1}>; rel="next"` } : {};
     scope.get(path).query(query).reply(200, items.slice((page - 1) * 100, page * 100), headers);
   }
+}
+
+/** The head branch's activity (who pushed), newest first, as `GET /repos/{owner}/{repo}/activity` lists it. */
+export function mockActivity(scope: nock.Scope, activities: object[] = [], o: { ref?: string; repoPath?: string } = {}) {
+  const repoPath = o.repoPath ?? REPO_PATH;
+  scope.get(`${repoPath}/activity`).query({ ref: `refs/heads/${o.ref ?? "copilot/fix"}`, per_page: 100 }).reply(200, activities);
+}
+
+/** One activity entry: `actor` pushed (or created, force-pushed, …) the branch. */
+export function activity(actor: object | null, type = "push", ref = "copilot/fix") {
+  return { id: 1, node_id: "A_1", before: "0".repeat(40), after: HEAD, ref: `refs/heads/${ref}`, timestamp: "2026-11-27T09:00:00Z", activity_type: type, actor };
+}
+
+/** What a step-up evaluation reads after the change: the reviews, then who pushed the head branch. */
+export function mockApprovalReads(scope: nock.Scope, reviews: unknown[], activities: object[] = []) {
+  pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, reviews);
+  mockActivity(scope, activities);
 }
 
 /**

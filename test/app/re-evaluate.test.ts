@@ -2,7 +2,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry } from "../fixtures/github.js";
 import { API, createHarness, REPO_PATH, expectEveryMockUsed } from "./harness.js";
-import { HEAD, mockCreate, mockListRuns, mockReads, pagedReply } from "./mocks.js";
+import { HEAD, mockApprovalReads, mockCreate, mockListRuns, mockReads, pagedReply } from "./mocks.js";
 
 const LEAD = { login: "octo-lead", id: 7001, type: "User" };
 
@@ -17,7 +17,7 @@ describe("check_suite.rerequested (Re-run all checks)", () => {
     expect(payload.check_suite.pull_requests.map((p: { number: number }) => p.number)).toEqual([2]);
     const scope = mockReads({ files: [fileEntry("package.json")], commits: [commitEntry(HEAD, "Bump", { account: COPILOT, ...COPILOT_COMMITTER })] });
     const reviews = [{ id: 1, user: LEAD, state: "APPROVED", commit_id: HEAD, submitted_at: "2026-11-27T11:00:00Z" }];
-    pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, reviews);
+    mockApprovalReads(scope, reviews);
     pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, reviews);
     mockListRuns(scope);
     const posted = mockCreate(scope);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry } from "../fixtures/github.js";
 import { visibleText } from "../report/github-markdown.js";
 import { createHarness, expectEveryMockUsed, REPO_PATH } from "./harness.js";
-import { HEAD, mockCreate, mockListRuns, mockReads, pagedReply, type Scenario } from "./mocks.js";
+import { HEAD, mockApprovalReads, mockCreate, mockListRuns, mockReads, pagedReply, type Scenario } from "./mocks.js";
 
 const LEAD = { login: "octo-lead", id: 7001, type: "User" };
 const ALICE = { login: "alice", id: 7002, type: "User" };
@@ -47,7 +47,7 @@ describe("a step-up an agent owes cannot be approved by an approver it picked", 
   it("keeps Copilot's workflow change pending when only the owner of the agent its trailer pulled in approves", async () => {
     const h = await createHarness();
     const scope = mockReads(workflowChange(POLICY, "Update CI\n\nCo-authored-by: Claude <claude@example.com>"));
-    pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, [review(ALICE)]);
+    mockApprovalReads(scope, [review(ALICE)]);
     const asked: { body?: unknown } = {};
     scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`, (b) => ((asked.body = b), true)).reply(201, {});
     mockListRuns(scope);
@@ -71,7 +71,7 @@ describe("a step-up an agent owes cannot be approved by an approver it picked", 
   it("passes once Copilot's own owner approves as well", async () => {
     const h = await createHarness();
     const scope = mockReads(workflowChange(POLICY, "Update CI\n\nCo-authored-by: Claude <claude@example.com>"));
-    pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, [review(ALICE), { ...review(LEAD), id: 501 }]);
+    mockApprovalReads(scope, [review(ALICE), { ...review(LEAD), id: 501 }]);
     mockListRuns(scope);
     const posted = mockCreate(scope);
     await h.receive("pull_request_review", approvedBy(LEAD));
@@ -82,7 +82,7 @@ describe("a step-up an agent owes cannot be approved by an approver it picked", 
   it("lets a maintainer's step_up rule covering workflows replace the owner: the security team's approval alone passes", async () => {
     const h = await createHarness();
     const scope = mockReads(workflowChange(RULE_POLICY, "Update CI"));
-    pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, [review(SECURITY)]);
+    mockApprovalReads(scope, [review(SECURITY)]);
     pagedReply(scope, "/orgs/codertocat/teams/security/members", [SECURITY]);
     mockListRuns(scope);
     const posted = mockCreate(scope);
@@ -96,7 +96,7 @@ describe("a step-up an agent owes cannot be approved by an approver it picked", 
   it("under such a rule, the agent's owner cannot approve the covered workflow instead", async () => {
     const h = await createHarness();
     const scope = mockReads(workflowChange(RULE_POLICY, "Update CI\n\nCo-authored-by: Claude <claude@example.com>"));
-    pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, [review(LEAD)]);
+    mockApprovalReads(scope, [review(LEAD)]);
     pagedReply(scope, "/orgs/codertocat/teams/security/members", [SECURITY]);
     scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`, { reviewers: [], team_reviewers: ["security"] }).reply(201, {});
     mockListRuns(scope);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry } from "../fixtures/github.js";
 import { createHarness, REPO_PATH, expectEveryMockUsed } from "./harness.js";
 import { visibleText } from "../report/github-markdown.js";
-import { HEAD, mockCreate, mockListRuns, mockReads, pagedReply, POLICY, type Scenario } from "./mocks.js";
+import { HEAD, mockApprovalReads, mockCreate, mockListRuns, mockReads, pagedReply, POLICY, type Scenario } from "./mocks.js";
 
 const OLD = "0000000000000000000000000000000000000001";
 const LEAD = { login: "octo-lead", id: 7001, type: "User" };
@@ -38,7 +38,8 @@ function prEvent() {
 function mockStepUp(s: Scenario, reviews: object[], extra?: (scope: nock.Scope) => void, reads = 2) {
   const scope = mockReads(s);
   // Read to judge the approvals, and (when they decide a step-up) again right before the verdict is posted.
-  for (let i = 0; i < reads; i++) pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, reviews);
+  mockApprovalReads(scope, reviews);
+  for (let i = 1; i < reads; i++) pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, reviews);
   extra?.(scope);
   mockListRuns(scope);
   return { scope, posted: mockCreate(scope) };

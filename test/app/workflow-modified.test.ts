@@ -2,7 +2,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, fileEntry, pullResponse, workflowRunRequestedPayload } from "../fixtures/github.js";
 import { createHarness, expectEveryMockUsed, mockToken, policyContent } from "./harness.js";
-import { pagedReply } from "./mocks.js";
+import { activity, mockActivity, pagedReply } from "./mocks.js";
 import { mockFile, mockListing, mockPullsOfCommit } from "./workflow-mocks.js";
 
 const REPO = "/repos/octo-org/octo-repo";
@@ -279,6 +279,7 @@ jobs:
       if (!reviews) return;
       pagedReply(scope, `${REPO}/pulls/7/reviews`, reviews);
       pagedReply(scope, "/orgs/octo-org/teams/platform/members", [LEAD]);
+      mockActivity(scope, [activity(COPILOT, "branch_creation", "copilot/ci")], { ref: "copilot/ci", repoPath: REPO });
     }
     const approval = (commitId: string) => ({ id: 1, user: LEAD, state: "APPROVED", commit_id: commitId, submitted_at: "2026-11-27T11:00:00Z", body: "" });
 

@@ -32,6 +32,8 @@ export class FakeGitHub {
   readonly issues: Record<string, any>[] = [];
   readonly comments: Record<string, unknown>[] = [];
   readonly cancelledRuns: number[] = [];
+  /** `owner/repo` → its branch activity, newest first (`GET /repos/{owner}/{repo}/activity`). */
+  readonly activities = new Map<string, Record<string, unknown>[]>();
   /** Lower-case `org/team-slug` → its members (accounts). */
   readonly teams = new Map<string, Record<string, unknown>[]>();
   /** `owner/repo` + base...head → compare response. */
@@ -157,6 +159,10 @@ export class FakeGitHub {
       const requested = (pull.pull.requested_reviewers as { login: string }[] | undefined) ?? [];
       pull.pull.requested_reviewers = [...requested, ...reviewers.map((login) => ({ login, id: 0, type: "User" }))];
       return send(res, 201, pull.pull);
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/activity$/))) {
+      const wanted = url.searchParams.get("ref");
+      return this.paged(req, res, url, (this.activities.get(m[1]!) ?? []).filter((a) => !wanted || a.ref === wanted));
     }
     if (method === "GET" && (m = path.match(/^\/orgs\/([^/]+)\/teams\/([^/]+)\/members$/))) {
       const members = this.teams.get(`${m[1]}/${m[2]}`.toLowerCase());

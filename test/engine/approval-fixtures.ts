@@ -1,4 +1,5 @@
 import type { ApprovalFacts, ReviewFact, ReviewState, TeamMembership } from "../../src/engine/approvals.js";
+import type { ParticipantFacts } from "../../src/engine/approval-types.js";
 import type { Identity, PullRequestFacts } from "../../src/engine/types.js";
 import type { Policy } from "../../src/policy/schema.js";
 import { actor, commit, makeFacts, makePolicy, who } from "./fixtures.js";
@@ -77,6 +78,11 @@ export const SECURITY_OK: Record<string, TeamMembership> = {
   "acme/platform": { status: "ok", members: ["carol", "dave"] },
 };
 
-export function approvals(reviews: ReviewFact[], teamMembers: Record<string, TeamMembership> = SECURITY_OK, headSha = HEAD): ApprovalFacts {
-  return { headSha, reviews, teamMembers };
+export function approvals(
+  reviews: ReviewFact[],
+  teamMembers: Record<string, TeamMembership> = SECURITY_OK,
+  headSha = HEAD,
+  participants: ParticipantFacts = { accounts: [], unresolved: [] },
+): ApprovalFacts {
+  return { headSha, reviews, teamMembers, participants };
 }

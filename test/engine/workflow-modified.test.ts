@@ -88,6 +88,7 @@ describe("approvesWorkflowSources", () => {
       name: req.name,
       required: 1,
       approvedBy: approved ? [owner.login] : [],
+      unresolved: [],
       missing: approved ? 0 : 1,
       eligible: { users: [], teams: [] },
       changesRequestedBy: [],
