@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry } from "../fixtures/github.js";
 import { CheckRuns } from "./check-runs.js";
 import { API, createHarness, expectEveryMockUsed, REPO_PATH } from "./harness.js";
-import { HEAD, mockPullsOfCommit, mockReads, pagedReply, type Scenario } from "./mocks.js";
+import { HEAD, mockApprovalReads, mockPullsOfCommit, mockReads, pagedReply, type Scenario } from "./mocks.js";
 import { mockCompare, mockOpenPulls, mockPolicy, payloadCommit, pushPayload } from "./push-mocks.js";
 
 const PARENT = "1111111111111111111111111111111111111111";
@@ -143,7 +143,7 @@ describe("one verdict per commit: the worst over every subject whose head it is"
     const review = nock(API);
     mockPullEvaluation(runs, { token: false, files: [fileEntry("package.json")], commits: [copilotCommit()] }, [2]);
     const reviews = [{ id: 1, user: LEAD, state: "APPROVED", commit_id: HEAD, submitted_at: "2026-11-27T11:00:00Z" }];
-    pagedReply(review, `${REPO_PATH}/pulls/2/reviews`, reviews);
+    mockApprovalReads(review, reviews);
     pagedReply(review, `${REPO_PATH}/pulls/2/reviews`, reviews);
     await h.receive("pull_request", pullEvent({ number: 2 }), "d-pr-2");
     expect(runs.verdict()).toMatchObject({ conclusion: "success", output: { title: "Approved: step-up review satisfied for copilot" } });

@@ -94,9 +94,9 @@ export function activity(actor: object | null, type = "push", ref = "copilot/fix
 }
 
 /** What a step-up evaluation reads after the change: the reviews, then who pushed the head branch. */
-export function mockApprovalReads(scope: nock.Scope, reviews: unknown[], activities: object[] = []) {
+export function mockApprovalReads(scope: nock.Scope, reviews: unknown[], activities: object[] = [], ref?: string) {
   pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, reviews);
-  mockActivity(scope, activities);
+  mockActivity(scope, activities, ref ? { ref } : {});
 }
 
 /**

@@ -3,7 +3,7 @@ import { KeyedMutex } from "../../src/app/keyed-mutex.js";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry } from "../fixtures/github.js";
 import { CheckRuns } from "./check-runs.js";
 import { createHarness, expectEveryMockUsed, REPO_PATH } from "./harness.js";
-import { HEAD, mockPullsOfCommit, mockReads, pagedReply, type Scenario } from "./mocks.js";
+import { HEAD, mockActivity, mockPullsOfCommit, mockReads, pagedReply, type Scenario } from "./mocks.js";
 
 const LEAD = { login: "octo-lead", id: 7001, type: "User" };
 const NEXT = "4444444444444444444444444444444444444444";
@@ -66,6 +66,7 @@ describe("races: evaluations of one commit, one at a time, each reading again wh
       }
     });
     for (let i = 0; i < 2; i++) {
+      mockActivity(scope);
       runs.list(scope);
       mockPullsOfCommit(scope, HEAD, [2]);
     }
@@ -94,6 +95,7 @@ describe("races: evaluations of one commit, one at a time, each reading again wh
     const runs = new CheckRuns();
     const scope = mockReads(stepUpPr);
     pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, [approved]);
+    mockActivity(scope);
     pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, [dismissed]);
     runs.list(scope);
     mockPullsOfCommit(scope, HEAD, [2]);

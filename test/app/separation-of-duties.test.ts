@@ -32,11 +32,13 @@ function mockCommitAuthors(scope: nock.Scope, authors: { email: string; user: ob
   return seen;
 }
 
-async function evaluateReview(s: Scenario, reviews: object[], reviewer: object, extra: (scope: nock.Scope) => void) {
+async function evaluateReview(s: Scenario, reviews: object[], reviewer: object, extra: (scope: nock.Scope) => void, reread = true) {
   const h = await createHarness();
   const scope = mockReads(s);
   pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, reviews);
   extra(scope);
+  // Read again right before the verdict is posted (not after an evaluation that failed).
+  if (reread) pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, reviews);
   mockListRuns(scope);
   const posted = mockCreate(scope);
   await h.receive("pull_request_review", approvedBy(reviewer));
@@ -115,9 +117,15 @@ describe("separation of duties: whoever pushed or co-authored the change cannot 
   });
 
   it("fails closed when GitHub cannot list who pushed", async () => {
-    const { body, audit } = await evaluateReview(bump(), [approval(LEAD)], LEAD, (scope) => {
-      scope.get(`${REPO_PATH}/activity`).query({ ref: "refs/heads/copilot/fix", per_page: 100 }).reply(502, { message: "Server Error" });
-    });
+    const { body, audit } = await evaluateReview(
+      bump("Bump dependencies", { pullReads: 1 }),
+      [approval(LEAD)],
+      LEAD,
+      (scope) => {
+        scope.get(`${REPO_PATH}/activity`).query({ ref: "refs/heads/copilot/fix", per_page: 100 }).reply(502, { message: "Server Error" });
+      },
+      false,
+    );
     expect(body.conclusion).toBe("failure");
     expect(visibleText(body.output.summary)).toContain("GitHub API failure while trying to list the pushes to Codertocat/Hello-World:copilot/fix (HTTP 502)");
     expect(audit[0]).toMatchObject({ decision: "error" });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry, HUMAN } from "../fixtures/github.js";
 import { visibleText } from "../report/github-markdown.js";
 import { createHarness, expectEveryMockUsed, REPO_PATH } from "./harness.js";
-import { HEAD, mockCreate, mockListRuns, mockReads, pagedReply } from "./mocks.js";
+import { HEAD, mockApprovalReads, mockCreate, mockListRuns, mockReads } from "./mocks.js";
 import { AFTER, BEFORE, mockOpenPulls, mockPolicy, mockRunsAt, pushPayload } from "./push-mocks.js";
 import { mockFile } from "./workflow-mocks.js";
 
@@ -66,7 +66,7 @@ function mockPullRequest(user: typeof COPILOT, head: string | { status: number }
     mockFile(scope, REPO_PATH, CI, MERGE_BASE, BEFORE_CI);
   }
   mockFile(scope, REPO_PATH, CI, HEAD, head);
-  if (options.reviews) pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, []);
+  if (options.reviews) mockApprovalReads(scope, [], [], "copilot/ci");
   mockListRuns(scope);
   return mockCreate(scope);
 }

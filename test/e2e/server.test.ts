@@ -305,6 +305,12 @@ describe("the app's HTTP server process, end to end", () => {
     const claudeOwner = { login: "octo-claude", id: 7101, type: "User" };
     const platformMember = { login: "plat-pat", id: 7102, type: "User" };
     github.teams.set("codertocat/platform", [platformMember]);
+    // ci.yml is the same at the merge base and at the head: no workflow-escalation, only the governance step-ups.
+    const mergeBase = "6".repeat(40);
+    const ciText = "name: CI\non: [pull_request]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n";
+    github.comparisons.set(`${REPO}:f95f852bd8fca8fcc58a9a2d6c842781e32a215e...${sha}`, { merge_base_commit: { sha: mergeBase }, commits: [], files: [] });
+    github.setFile(REPO, mergeBase, ".github/workflows/ci.yml", ciText);
+    github.setFile(REPO, sha, ".github/workflows/ci.yml", ciText);
     const pull = {
       pull: pullResponse({ number: 21, headSha: sha, headRef: "copilot/ci", user: COPILOT, changedFiles: 1, commits: 1 }),
       files: [fileEntry(".github/workflows/ci.yml")],
@@ -372,7 +378,7 @@ describe("the app's HTTP server process, end to end", () => {
   it("opens an incident for an assistant's commit pushed to another branch first and then to master (a two-step push)", async () => {
     const sha = "4".repeat(40);
     const oldMaster = "5".repeat(40);
-    const message = "Refactor parser\n\nCo-authored-by: Claude <noreply@anthropic.com>";
+    const message = "Refactor parser\n\nGenerated with [Claude Code](https://claude.com/claude-code)";
     const person = { name: "Octo Dev", email: "dev@example.com" };
     const commits = [commitEntry(sha, message, { account: HUMAN, ...person })];
     github.comparisons.set(`${REPO}:master...${sha}`, comparison(commits, [fileEntry("src/parser.ts")]));
