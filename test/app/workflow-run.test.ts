@@ -182,4 +182,49 @@ describe("workflow_run.requested", () => {
     ]);
     expect(await h.stored()).toEqual(h.audit());
   });
+
+  describe("when the policy cannot be used, any bot that is not a known non-assistant", () => {
+    const UNKNOWN_BOT = { login: "acme-release[bot]", id: 90000001, type: "Bot" };
+
+    it("has its run cancelled when the policy cannot be read: it may be an assistant the policy declares", async () => {
+      const h = await createHarness();
+      expectCancel(mockPolicy({ status: 502 }));
+      await h.receive("workflow_run", runEvent({ actor: UNKNOWN_BOT, triggering: UNKNOWN_BOT, path: ".github/workflows/ci.yml" }));
+      expect(h.audit()).toEqual([
+        expect.objectContaining({
+          decision: "error",
+          response: "cancel_workflow_run",
+          ruleIds: ["facts-unavailable"],
+          agents: [{ key: "acme-release[bot]", declared: false }],
+        }),
+      ]);
+    });
+
+    it("has its run cancelled when the policy is invalid, also when it only re-ran a person's run", async () => {
+      const h = await createHarness();
+      expectCancel(mockPolicy("version: 2\n"));
+      await h.receive("workflow_run", runEvent({ actor: HUMAN, triggering: UNKNOWN_BOT }));
+      expect(h.audit()).toEqual([
+        expect.objectContaining({ decision: "error", response: "cancel_workflow_run", ruleIds: ["policy-invalid"], agents: [{ key: "acme-release[bot]", declared: false }] }),
+      ]);
+    });
+
+    it.each([
+      ["Dependabot", { login: "dependabot[bot]", id: 49699333, type: "Bot" }],
+      ["Renovate", { login: "renovate[bot]", id: 29139614, type: "Bot" }],
+      ["GitHub Actions", { login: "github-actions[bot]", id: 41898282, type: "Bot" }],
+    ])("but not %s, a known non-assistant: its run goes ahead, and the error is recorded", async (_name, bot) => {
+      const h = await createHarness();
+      mockPolicy({ status: 502 });
+      await h.receive("workflow_run", runEvent({ actor: bot, triggering: bot }));
+      expect(h.audit()).toEqual([expect.objectContaining({ decision: "error", response: "none", ruleIds: ["facts-unavailable"], agents: [] })]);
+    });
+
+    it("is left alone while the policy can be read and does not declare it", async () => {
+      const h = await createHarness();
+      mockPolicy();
+      await h.receive("workflow_run", runEvent({ actor: UNKNOWN_BOT, triggering: UNKNOWN_BOT }));
+      expect(h.audit()).toEqual([]);
+    });
+  });
 });

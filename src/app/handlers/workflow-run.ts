@@ -3,8 +3,9 @@ import { decisionAuditRecord, type AuditContext } from "../../audit/audit-record
 import type { AuditTrail } from "../../audit/audit-trail.js";
 import type { RuleId } from "../../engine/types.js";
 import { decideWorkflowRun } from "../../engine/decide-workflow-run.js";
+import { decideWorkflowRunWithoutPolicy } from "../../engine/decide-workflow-run-without-policy.js";
 import { triggeringAgents } from "../../engine/triggering-agents.js";
-import type { AgentActivity, Decision, Policy } from "../../engine/types.js";
+import type { Decision, Policy } from "../../engine/types.js";
 import type { WorkflowRunSources } from "../../engine/workflow-modified.js";
 import { cancelWorkflowRun, type CancelOutcome } from "../../github/cancel-workflow-run.js";
 import { GitHubFactsError } from "../../github/errors.js";
@@ -29,10 +30,11 @@ type WorkflowRunContext = Context<"workflow_run.requested">;
  * (a cached, conditional request) and writes neither to GitHub nor to the
  * audit log — unless the policy cannot be read, which is always recorded.
  *
- * Fails closed: when the policy is invalid or cannot be read, runs triggered
- * by assistants the built-in catalogue knows are cancelled; runs by anyone
- * else are never cancelled (without a policy a declared agent that is not in
- * the catalogue cannot be recognised, and cancelling people's runs is worse).
+ * Fails closed: when the policy is invalid or cannot be read, runs started
+ * by assistants the built-in catalogue knows, or by any other bot that is not
+ * a known non-assistant (Dependabot, Renovate, GitHub Actions), are cancelled:
+ * without the policy a declared agent cannot be told apart from other bots.
+ * People's runs are never cancelled (see `decideWorkflowRunWithoutPolicy`).
  */
 export function handleWorkflowRun(deps: AppDependencies) {
   return async (context: WorkflowRunContext): Promise<void> => {
@@ -52,15 +54,13 @@ export function handleWorkflowRun(deps: AppDependencies) {
     } catch (error) {
       if (!(error instanceof GitHubFactsError)) throw error;
       const policy = { source: "repository" as const, path: POLICY_FILE, ref: defaultBranch };
-      const agents = triggeringAgents(builtInPolicy(), actors);
-      const decision = failClosed(agents, deps.clock());
-      return respond({ decision, cancel: agents.length > 0, policy, policyValid: true, error: error.message, ruleId: "facts-unavailable" });
+      const decision = decideWorkflowRunWithoutPolicy(builtInPolicy(), actors, { now: deps.clock() });
+      return respond({ decision, cancel: decision.verdict === "deny", policy, policyValid: true, error: error.message, ruleId: "facts-unavailable" });
     }
     const policy = { source: loaded.source, path: loaded.path, ref: loaded.ref, ...(loaded.sha ? { sha: loaded.sha } : {}) };
     if (!loaded.result.ok) {
-      const agents = triggeringAgents(builtInPolicy(), actors);
-      const decision = failClosed(agents, deps.clock());
-      return respond({ decision, cancel: agents.length > 0, policy, policyValid: false, ruleId: "policy-invalid" });
+      const decision = decideWorkflowRunWithoutPolicy(builtInPolicy(), actors, { now: deps.clock() });
+      return respond({ decision, cancel: decision.verdict === "deny", policy, policyValid: false, ruleId: "policy-invalid" });
     }
     const agents = triggeringAgents(loaded.result.policy, actors);
     if (agents.length === 0) return;
@@ -163,17 +163,4 @@ async function respondToRun(octokit: Octokit, log: Logger, trail: AuditTrail, re
   });
   await trail.write(log, record, { workflow: run.path, ...input.log, ...(outcome ? { cancel: outcome } : {}) });
   if (cancelError !== undefined) throw cancelError;
-}
-
-/** Without a policy the only decision is "agents found by the catalogue are denied". */
-function failClosed(agents: AgentActivity[], now: Date): Decision {
-  return {
-    verdict: agents.length > 0 ? "deny" : "allow",
-    mode: "enforce",
-    agentActivity: agents.length > 0,
-    agents,
-    findings: [],
-    stepUps: [],
-    evaluatedAt: now.toISOString(),
-  };
 }
