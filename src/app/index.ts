@@ -7,6 +7,7 @@ import { handlePush } from "./handlers/push.js";
 import { handleDeploymentProtectionRule } from "./handlers/deployment-protection-rule.js";
 import { handleWorkflowRun } from "./handlers/workflow-run.js";
 import { assertWebhookSecretEnforced } from "../server/webhook-secret.js";
+import { withPayloadShape } from "./with-payload-shape.js";
 
 /**
  * Registers the handlers. First it refuses to run when webhooks would verify
@@ -18,17 +19,21 @@ export function createApp(overrides: Partial<AppDependencies> = {}): Application
   return async (app: Probot) => {
     await assertWebhookSecretEnforced(app.webhooks);
     const deps = createDependencies(overrides, app.log);
+    // Every handler sees only payloads of the shape it reads (see payload-shapes.ts).
     app.on(
       PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),
-      handlePullRequest(deps),
+      withPayloadShape(deps, "pull_request", handlePullRequest(deps)),
     );
-    app.on(["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"], handlePullRequestReview(deps));
-    app.on(["check_run.rerequested", "check_run.requested_action"], handleCheckRun(deps));
-    app.on("check_suite.rerequested", handleCheckSuite(deps));
-    app.on("push", handlePush(deps));
-    app.on(["pull_request.closed", "pull_request.auto_merge_enabled"], handleMerge(deps));
-    app.on("workflow_run.requested", handleWorkflowRun(deps));
-    app.on("deployment_protection_rule.requested", handleDeploymentProtectionRule(deps));
+    app.on(
+      ["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"],
+      withPayloadShape(deps, "pull_request_review", handlePullRequestReview(deps)),
+    );
+    app.on(["check_run.rerequested", "check_run.requested_action"], withPayloadShape(deps, "check_run", handleCheckRun(deps)));
+    app.on("check_suite.rerequested", withPayloadShape(deps, "check_suite", handleCheckSuite(deps)));
+    app.on("push", withPayloadShape(deps, "push", handlePush(deps)));
+    app.on(["pull_request.closed", "pull_request.auto_merge_enabled"], withPayloadShape(deps, "pull_request", handleMerge(deps)));
+    app.on("workflow_run.requested", withPayloadShape(deps, "workflow_run", handleWorkflowRun(deps)));
+    app.on("deployment_protection_rule.requested", withPayloadShape(deps, "deployment_protection_rule", handleDeploymentProtectionRule(deps)));
     app.onError((error) => {
       // A payload whose signature did not verify was never handled: nothing to redeliver.
       if (/signature does not match/.test(error.message)) return;
