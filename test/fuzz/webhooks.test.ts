@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { Writable } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -32,6 +33,8 @@ interface Run {
   outcome: Outcome;
   /** Errors the delivery was rejected with. */
   errors: unknown[];
+  /** Programming errors the handlers caught and logged. */
+  caught: string[];
 }
 
 const { privateKey } = appKeyPair();
@@ -40,13 +43,26 @@ const silent = pino({ level: "silent" });
 /** One audit trail for every run: each run's app writes its records to the same store, as one server would. */
 const trail = new AuditTrail(new FileAuditStore(join(auditDir, "audit.jsonl")), new AuditSpool(join(auditDir, "audit.jsonl.spool")), { log: silent });
 
-/** A fresh app per run, so no cache carries one run's answers into the next. */
-async function freshApp(): Promise<Probot> {
+/** Programming errors a handler caught and logged (it then fails closed): a crash all the same. */
+const BUG = /^(TypeError|RangeError|ReferenceError|SyntaxError)$/;
+
+/** A fresh app per run, so no cache carries one run's answers into the next; `caught` collects the bugs it logs. */
+async function freshApp(caught: string[]): Promise<Probot> {
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (!line.trim()) continue;
+        const entry = JSON.parse(line) as { err?: { type?: string; stack?: string } };
+        if (entry.err?.type && BUG.test(entry.err.type)) caught.push(entry.err.stack ?? entry.err.type);
+      }
+      done();
+    },
+  });
   const probot = new Probot({
     appId: 123,
     privateKey,
     secret: "fuzz-webhook-secret",
-    log: silent,
+    log: pino({ level: "error" }, sink),
     Octokit: ProbotOctokit.defaults((options: Record<string, any>) => ({ ...options, retry: { enabled: false }, throttle: { ...options.throttle, enabled: false } })),
   });
   await probot.load(createApp({ appId: 123, clock: () => NOW, incidentKey: "fuzz-incident-key", audit: trail }));
@@ -56,12 +72,13 @@ async function freshApp(): Promise<Probot> {
 async function deliver(name: string, payload: object, failure?: InjectedFailure): Promise<Run> {
   nock.cleanAll();
   const outcome = installWorld(failure);
-  const probot = await freshApp();
+  const caught: string[] = [];
+  const probot = await freshApp(caught);
   try {
     await probot.receive({ id: "fuzz-delivery", name, payload } as unknown as Parameters<Probot["receive"]>[0]);
-    return { outcome, errors: [] };
+    return { outcome, errors: [], caught };
   } catch (error) {
-    return { outcome, errors: error instanceof AggregateError ? error.errors : [error] };
+    return { outcome, errors: error instanceof AggregateError ? error.errors : [error], caught };
   } finally {
     nock.cleanAll();
   }
@@ -137,8 +154,9 @@ describe("fuzzing every subscribed event against the real handlers", () => {
 
   it("blocks something in each unmutated scenario, so the fuzz has a verdict to overturn", () => {
     for (const event of events) {
-      const { outcome, errors } = baselines.get(event)!;
+      const { outcome, errors, caught } = baselines.get(event)!;
       expect(errors, event).toEqual([]);
+      expect(caught, event).toEqual([]);
       const blocked =
         outcome.conclusions.some((c) => c === "failure" || c === "action_required") ||
         outcome.deploymentStates.includes("rejected") ||
@@ -158,6 +176,7 @@ describe("fuzzing every subscribed event against the real handlers", () => {
       const run = await deliver(name, mutated, injected);
       const label = `${event} with ${describeMutations(mutations)}${injected ? `, call ${injected.at} failing with ${injected.status}` : ""}`;
       expect(crashes(run.errors), label).toEqual([]);
+      expect(run.caught, label).toEqual([]);
       expect(unhandled, label).toEqual([]);
       if (!baseline.conclusions.includes("success")) expect(run.outcome.conclusions, label).not.toContain("success");
       if (!baseline.deploymentStates.includes("approved")) expect(run.outcome.deploymentStates, label).not.toContain("approved");
