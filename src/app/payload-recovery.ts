@@ -1,10 +1,7 @@
-import { z } from "zod";
 import { step } from "../github/errors.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
 import { readWorkflowRun } from "../github/workflow-run.js";
-import { REPOSITORY, REPOSITORY_ADDRESS, WORKFLOW_RUN, type ShapedEvent } from "./payload-shapes.js";
-
-const positive = z.number().int().positive();
+import { REPOSITORY, REPOSITORY_ADDRESS, RUN_ADDRESS, WORKFLOW_RUN, type ShapedEvent } from "./payload-shapes.js";
 
 /**
  * Completes a malformed payload from GitHub's API where the payload still
@@ -12,7 +9,8 @@ const positive = z.number().int().positive();
  * `workflow_run` event, the run (by id). The API's copies have the fields
  * the event's have, so a run that must be cancelled is not waved through
  * because its event was damaged. Returns whether anything was read; a
- * failure to read is a `GitHubFactsError` for the caller to let escape.
+ * failure to read is a `GitHubFactsError`, after which the caller does not
+ * judge the event.
  */
 export async function recoverPayload(event: ShapedEvent, octokit: Octokit, payload: unknown): Promise<boolean> {
   if (payload === null || typeof payload !== "object") return false;
@@ -26,9 +24,9 @@ export async function recoverPayload(event: ShapedEvent, octokit: Octokit, paylo
     target.repository = data;
     recovered = true;
   }
-  const run = target.workflow_run as Record<string, unknown> | null | undefined;
-  if (event === "workflow_run" && !WORKFLOW_RUN.safeParse(run).success && positive.safeParse(run?.id).success) {
-    target.workflow_run = await readWorkflowRun(octokit, repo, run!.id as number);
+  const run = RUN_ADDRESS.safeParse(target);
+  if (event === "workflow_run" && !WORKFLOW_RUN.safeParse(target.workflow_run).success && run.success) {
+    target.workflow_run = await readWorkflowRun(octokit, repo, run.data.workflow_run.id);
     recovered = true;
   }
   return recovered;

@@ -6,8 +6,8 @@ import { z } from "zod";
  * doing but a change in GitHub's format, a proxy's damage, or a test. Such a
  * payload never reaches the handler (it would crash, or judge on missing
  * facts): what GitHub's API can say again is read from it instead (see
- * payload-recovery.ts), and otherwise the delivery is refused with one
- * critical audit record (see with-payload-shape.ts). Only fields a handler reads
+ * payload-recovery.ts), and otherwise the event is not judged, failing
+ * closed (see with-payload-shape.ts). Only fields a handler reads
  * are listed; anything else may be missing or of any type. Add a field here
  * when a handler starts reading it.
  */
@@ -26,6 +26,9 @@ const pathName = z.string().min(1).max(255);
 /** Where a repository is: enough to ask GitHub for the rest of it. */
 export const REPOSITORY_ADDRESS = z.looseObject({ name: pathName, owner: z.looseObject({ login: pathName }) });
 export const REPOSITORY = REPOSITORY_ADDRESS.extend({ full_name: z.string().min(1).max(511), default_branch: pathName });
+
+/** Which workflow run, in which repository: enough to read it again, or to cancel it. */
+export const RUN_ADDRESS = z.looseObject({ repository: REPOSITORY_ADDRESS, workflow_run: z.looseObject({ id: number }) });
 
 export const WORKFLOW_RUN = z.looseObject({
   id: number,

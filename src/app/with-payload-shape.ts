@@ -1,10 +1,12 @@
 import type { Logger } from "probot";
-import { decisionAuditRecord } from "../audit/audit-record.js";
+import { decisionAuditRecord, type AuditResponse } from "../audit/audit-record.js";
+import { cancelWorkflowRun } from "../github/cancel-workflow-run.js";
+import { GitHubFactsError } from "../github/errors.js";
 import type { Octokit } from "../github/octokit.js";
 import { POLICY_FILE } from "../policy/schema.js";
 import type { AppDependencies } from "./dependencies.js";
 import { recoverPayload } from "./payload-recovery.js";
-import { PAYLOAD_SHAPES, type ShapedEvent } from "./payload-shapes.js";
+import { PAYLOAD_SHAPES, RUN_ADDRESS, type ShapedEvent } from "./payload-shapes.js";
 
 interface DeliveryContext {
   id: string;
@@ -17,26 +19,48 @@ interface DeliveryContext {
 /**
  * Runs `handler` only on a payload of `event`'s shape. A payload of another
  * shape is first completed from GitHub's API where it can be
- * (`recoverPayload`; a failure to read escapes, so the delivery can be
- * redelivered); if it still is not of the shape, it is refused without a
- * call to GitHub: a warning naming the first problems and one critical audit
- * record (an event the app could not judge), after which the delivery
- * succeeds, as a redelivery would be refused the same way.
+ * (`recoverPayload`). If it still is not of the shape, or GitHub could not
+ * answer, the event is not judged, which fails closed: a workflow run the
+ * payload still names is cancelled (no check run or answer is posted for the
+ * other events, so what they would have allowed stays blocked), and one
+ * critical audit record says why. A failed cancellation escapes, so the
+ * delivery can be redelivered; otherwise the delivery succeeds.
  */
 export function withPayloadShape<C extends DeliveryContext>(deps: AppDependencies, event: ShapedEvent, handler: (context: C) => Promise<void>) {
   return async (context: C): Promise<void> => {
+    const log = context.log.child({ deliveryId: context.id });
     const shape = PAYLOAD_SHAPES[event];
     let parsed = shape.safeParse(context.payload);
-    if (!parsed.success && (await recoverPayload(event, context.octokit, context.payload))) {
-      context.log.warn({ deliveryId: context.id }, `${event} payload is not what GitHub sends; what GitHub's API says is used instead`);
-      parsed = shape.safeParse(context.payload);
+    let unreadable: string | undefined;
+    if (!parsed.success) {
+      try {
+        if (await recoverPayload(event, context.octokit, context.payload)) {
+          log.warn(`${event} payload is not what GitHub sends; what GitHub's API says is used instead`);
+          parsed = shape.safeParse(context.payload);
+        }
+      } catch (error) {
+        if (!(error instanceof GitHubFactsError)) throw error;
+        unreadable = error.message;
+      }
     }
     if (parsed.success) return handler(context);
+
     const problems = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join(".") || "(payload)"}: ${issue.message}`);
-    const log = context.log.child({ deliveryId: context.id });
     log.warn({ problems }, `${event} payload is not what GitHub sends; not judged`);
     const payload = (context.payload ?? {}) as Record<string, unknown>;
     const repository = (payload.repository ?? {}) as Record<string, unknown>;
+    const run = event === "workflow_run" ? RUN_ADDRESS.safeParse(payload) : undefined;
+    let response: AuditResponse = "none";
+    let responseError: unknown;
+    if (run?.success) {
+      response = "cancel_workflow_run";
+      const { repository: where, workflow_run } = run.data;
+      try {
+        await cancelWorkflowRun(context.octokit, { owner: where.owner.login, repo: where.name }, workflow_run.id);
+      } catch (error) {
+        responseError = error;
+      }
+    }
     const record = decisionAuditRecord(
       {
         time: deps.clock(),
@@ -48,13 +72,16 @@ export function withPayloadShape<C extends DeliveryContext>(deps: AppDependencie
       {
         policy: { source: "repository", path: POLICY_FILE, ref: typeof repository.default_branch === "string" ? clip(repository.default_branch) : "(unknown)" },
         policyValid: true,
-        response: "none",
+        response,
         severity: "critical",
-        error: `malformed ${event} payload: ${problems.join("; ")}`,
+        error: `malformed ${event} payload: ${problems.join("; ")}${unreadable ? `; ${unreadable}` : ""}`,
         extraRuleIds: ["facts-unavailable"],
+        ...(run?.success ? { workflowRunId: run.data.workflow_run.id, target: { kind: "workflow_run", id: run.data.workflow_run.id } } : {}),
+        ...(responseError !== undefined ? { responseError: `could not cancel the run: ${(responseError as Error).message}` } : {}),
       },
     );
     await deps.audit.write(log, record);
+    if (responseError !== undefined) throw responseError;
   };
 }
 

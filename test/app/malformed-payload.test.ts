@@ -72,6 +72,30 @@ describe("a payload that is not what GitHub sends", () => {
     expect(h.audit()).toEqual([expect.objectContaining({ response: "cancel_workflow_run", ruleIds: ["workflow-not-allowed"] })]);
   });
 
+  it("cancels a run it cannot judge: the payload names no actor and GitHub cannot say who started it", async () => {
+    const h = await createHarness();
+    const payload = workflowRunRequestedPayload();
+    const repo = "/repos/octo-org/octo-repo";
+    const id = payload.workflow_run.id;
+    payload.workflow_run.actor = null;
+    delete payload.workflow_run.triggering_actor;
+    const scope = mockToken();
+    scope.get(`${repo}/actions/runs/${id}`).reply(403, { message: "Resource not accessible by integration" });
+    scope.post(`${repo}/actions/runs/${id}/cancel`).reply(202, {});
+    await h.receive("workflow_run", payload);
+    expect(h.audit()).toEqual([
+      expect.objectContaining({
+        event: "workflow_run",
+        decision: "error",
+        response: "cancel_workflow_run",
+        responded: true,
+        severity: "critical",
+        workflowRunId: id,
+        error: expect.stringMatching(/^malformed workflow_run payload: workflow_run\.actor: .*; GitHub API failure while trying to read workflow run \d+ \(HTTP 403\)/),
+      }),
+    ]);
+  });
+
   it("reads the workflow run from GitHub when the payload names no actor, and cancels an assistant's run it may not start", async () => {
     const h = await createHarness();
     const payload = workflowRunRequestedPayload();
