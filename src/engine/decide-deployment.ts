@@ -5,7 +5,7 @@ import { ownerApprovers } from "./owner.js";
 import { agentOrBotExclusion } from "./reviewer-exclusions.js";
 import { sortFindings } from "./sort-findings.js";
 import type { AgentActivity, Decision, EvaluationOptions, Finding, RuleId, StepUpRequirement, Verdict } from "./types.js";
-import { worst } from "./types.js";
+import { worstOf } from "./types.js";
 
 /** The rules this decision emits, with their one-line descriptions (see `describeRule`). */
 export const DEPLOYMENT_RULES = {
@@ -75,7 +75,7 @@ export function decideDeployment(policy: Policy, facts: DeploymentFacts, options
       return finding ? [finding] : [];
     }),
   );
-  const policyVerdict = worst(...findings.map((f) => (f.verdict === "step_up" && f.approved ? "allow" : f.verdict)));
+  const policyVerdict = worstOf(findings.map((f) => (f.verdict === "step_up" && f.approved ? "allow" : f.verdict)));
   return {
     verdict: DEPLOYMENT_VERDICT[policyVerdict],
     policyVerdict,

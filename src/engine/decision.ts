@@ -1,6 +1,6 @@
 import type { Policy } from "../policy/schema.js";
 import { sortFindings } from "./sort-findings.js";
-import { worst, type AgentActivity, type Decision, type EvaluationOptions, type Finding, type StepUpRequirement } from "./types.js";
+import { worstOf, type AgentActivity, type Decision, type EvaluationOptions, type Finding, type StepUpRequirement } from "./types.js";
 
 /**
  * Assembles a Decision from the findings one evaluation produced: findings
@@ -16,7 +16,7 @@ export function decisionFrom(
 ): Decision {
   const sorted = sortFindings([...findings]);
   return {
-    verdict: worst(...sorted.map((f) => f.verdict)),
+    verdict: worstOf(sorted.map((f) => f.verdict)),
     mode: policy.mode,
     agentActivity: agents.length > 0,
     agents: [...agents],

@@ -94,7 +94,7 @@ function identityKeys(identity: Identity): string[] {
   if (email) {
     keys.push(`email:${email}`);
     const noreply = parseNoreplyEmail(email);
-    if (noreply) keys.push(...accountKeys(noreply));
+    if (noreply) for (const key of accountKeys(noreply)) keys.push(key);
   }
   return keys;
 }

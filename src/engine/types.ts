@@ -2,13 +2,21 @@ import type { Policy, PolicyMode } from "../policy/schema.js";
 import type { StepUpStatus } from "./approval-types.js";
 import type { WorkflowChange } from "./workflow-document.js";
 
-/** Verdicts are ordered: allow < step_up < deny. Combine with `worst()`. */
+/** Verdicts are ordered: allow < step_up < deny. Combine with `worst()`, or `worstOf()` over a list. */
 export type Verdict = "allow" | "step_up" | "deny";
 
 const VERDICT_RANK: Record<Verdict, number> = { allow: 0, step_up: 1, deny: 2 };
 
+/** The worst of a few verdicts given one by one; for a list of any length use `worstOf` (no argument spread). */
 export function worst(...verdicts: Verdict[]): Verdict {
-  return verdicts.reduce<Verdict>((acc, v) => (VERDICT_RANK[v] > VERDICT_RANK[acc] ? v : acc), "allow");
+  return worstOf(verdicts);
+}
+
+/** The worst verdict in `verdicts` (`allow` when empty). */
+export function worstOf(verdicts: Iterable<Verdict>): Verdict {
+  let result: Verdict = "allow";
+  for (const v of verdicts) if (VERDICT_RANK[v] > VERDICT_RANK[result]) result = v;
+  return result;
 }
 
 

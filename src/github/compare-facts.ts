@@ -46,7 +46,7 @@ export async function compareChanges(octokit: Octokit, repo: RepoRef, range: { b
     );
     totalCommits = data.total_commits;
     if (page === 1) mergeBase = data.merge_base_commit?.sha ?? range.base;
-    commits.push(...data.commits.map(commitFactOf));
+    for (const commit of data.commits) commits.push(commitFactOf(commit));
     const pageFiles = data.files ?? [];
     if (pageFiles.length > 0) lastFilesPage = pageFiles.length;
     for (const f of pageFiles) {

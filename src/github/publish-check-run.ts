@@ -1,13 +1,12 @@
 import { createHash } from "node:crypto";
-import { CHECK_NAME, RE_EVALUATE_ACTION, type CheckRunOutput } from "../report/check-run-output.js";
+import { CHECK_NAME, MAX_ANNOTATIONS, RE_EVALUATE_ACTION, type CheckRunOutput } from "../report/check-run-output.js";
 import { step } from "./errors.js";
 import type { OwnCheckRun } from "./commit-state.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 
 /** GitHub accepts at most 50 annotations per create/update call. */
 export const ANNOTATIONS_PER_CALL = 50;
-/** Beyond this many annotations the summary carries the rest; keeps one event's writes bounded. */
-export const MAX_ANNOTATIONS = 500;
+export { MAX_ANNOTATIONS };
 
 export interface PublishedCheckRun {
   id: number;

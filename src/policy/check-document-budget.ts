@@ -1,7 +1,7 @@
 import { braceExpand } from "minimatch";
 import { isScalar, visit, type Document } from "yaml";
 import { GLOB_LIMITS } from "../engine/glob.js";
-import { YAML_LIMITS } from "./read-policy-yaml.js";
+import { densityBudget, YAML_LIMITS } from "./read-policy-yaml.js";
 
 /**
  * Brace patterns allowed across the whole policy. One glob may expand to
@@ -16,10 +16,11 @@ export interface BudgetProblem {
 }
 
 /**
- * Refuses a composed document with more than YAML_LIMITS.maxNodes nodes, or
- * whose brace-bearing strings expand to more than MAX_BRACE_PATTERNS patterns,
- * before any schema check spends time on them. Every string with a `{` counts
- * as at least one pattern, so the expander runs at most MAX_BRACE_PATTERNS times.
+ * Refuses a composed document with more nodes than its size allows (see
+ * YAML_LIMITS), or whose brace-bearing strings expand to more than
+ * MAX_BRACE_PATTERNS patterns, before any schema check spends time on them.
+ * Every string with a `{` counts as at least one pattern, so the expander runs
+ * at most MAX_BRACE_PATTERNS times.
  */
 export function checkDocumentBudget(doc: Document.Parsed): BudgetProblem | undefined {
   let nodes = 0;
@@ -28,10 +29,12 @@ export function checkDocumentBudget(doc: Document.Parsed): BudgetProblem | undef
   visit(doc, {
     Node(_, node) {
       const range: [number, number] = node.range ? [node.range[0], node.range[1]] : [0, 0];
-      if (++nodes > YAML_LIMITS.maxNodes) {
+      const budget = densityBudget(YAML_LIMITS.maxNodes, range[0], YAML_LIMITS.bytesPerNode);
+      if (++nodes > budget) {
+        const where = budget > YAML_LIMITS.maxNodes ? ` in its first ${range[0]} bytes` : "";
         problem = {
           range,
-          message: `the policy file is too large to check: more than ${YAML_LIMITS.maxNodes} YAML values (a policy is normally a few hundred lines)`,
+          message: `the policy file is too large to check: more than ${budget} YAML values${where} (a policy is normally a few hundred lines)`,
         };
         return visit.BREAK;
       }

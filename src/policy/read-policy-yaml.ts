@@ -2,20 +2,34 @@ import { Composer, CST, Lexer, LineCounter, Parser, type Document } from "yaml";
 
 /**
  * Budgets that keep any policy file, however hostile, to a fraction of a
- * second of work. They are far above any real policy (a few hundred lines, a
- * nesting depth under 8), and each is enforced before the step it protects:
- * size before lexing, tokens and flow depth while lexing, nesting depth
- * before composing (the `yaml` composer recurses per level and overflows the
- * stack around 1000 levels), nodes before validating.
+ * second of work, bounded by its size and structure rather than by how many
+ * agents or rules it declares: an organisation's policy may fill the whole
+ * 256 KiB. Each is enforced before the step it protects: size before lexing,
+ * tokens and flow depth while lexing, nesting depth before composing (the
+ * `yaml` composer recurses per level and overflows the stack around 1000
+ * levels), nodes before validating.
+ *
+ * Tokens and nodes are budgeted by density: written-out YAML spends 3–4 bytes
+ * per token and 7+ bytes per value, while what is only cheap to write and
+ * costly to read — blank lines, `[:,:,…]` — spends one byte or less. So at
+ * any point the file may hold `maxTokens` tokens, or one per `bytesPerToken`
+ * bytes read so far, whichever is more (likewise for values).
  */
 export const YAML_LIMITS = {
   maxBytes: 256 * 1024,
-  /** The `yaml` parser costs 5–15 µs per token; 10 000 tokens is roughly a 900-line policy. */
+  /** The `yaml` parser costs 4–15 µs per token: 131 072 tokens at most in 256 KiB. */
   maxTokens: 10_000,
+  bytesPerToken: 2,
   maxDepth: 64,
-  /** Reachable within maxTokens only by dense flow syntax (`[:,:,…]` makes three values per four tokens). */
+  /** Values (scalars and collections): 87 381 at most in 256 KiB. */
   maxNodes: 5_000,
+  bytesPerNode: 3,
 } as const;
+
+/** How many tokens (or values) a file may hold once `offset` bytes of it are read. */
+export function densityBudget(floor: number, offset: number, bytesPer: number): number {
+  return Math.max(floor, Math.floor(offset / bytesPer));
+}
 
 /** A refusal at source offsets `[start, end)`. */
 export interface YamlProblem {
@@ -107,8 +121,10 @@ function checkTokens(text: string): YamlProblem | undefined {
   let scalarContentNext = false;
   for (const lexeme of new Lexer().lex(text)) {
     const at = (message: string): YamlProblem => ({ range: [offset, offset + Math.max(1, lexeme.length)], message });
-    if (++tokens > YAML_LIMITS.maxTokens) {
-      return at(`the policy file is too large to check: more than ${YAML_LIMITS.maxTokens} YAML tokens (a policy is normally a few hundred lines)`);
+    const budget = densityBudget(YAML_LIMITS.maxTokens, offset, YAML_LIMITS.bytesPerToken);
+    if (++tokens > budget) {
+      const where = budget > YAML_LIMITS.maxTokens ? ` in its first ${offset} bytes` : "";
+      return at(`the policy file is too large to check: more than ${budget} YAML tokens${where} (a policy is normally a few hundred lines)`);
     }
     // After a SCALAR marker the lexer emits the scalar's raw text, whose first character says nothing about its type.
     const type: string | null = scalarContentNext ? "scalar-content" : CST.tokenType(lexeme);

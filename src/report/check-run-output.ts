@@ -60,6 +60,9 @@ export interface CheckReport {
   subject?: string;
 }
 
+/** Beyond this many annotations the summary says how many were left out; keeps one event's writes bounded. */
+export const MAX_ANNOTATIONS = 500;
+
 // GitHub's documented limits: 65535 characters for summary and text; we keep a margin.
 const SUMMARY_BUDGET = 60_000;
 const ANNOTATION_MESSAGE_MAX = 4_000;
@@ -67,6 +70,8 @@ const ANNOTATION_MESSAGE_MAX = 4_000;
 const MESSAGE_MAX = 2_000;
 const EVIDENCE_MAX = 4_000;
 const PATH_MAX = 1_000;
+/** Distinct remedies shown under "How to fix". */
+const MAX_REMEDIES = 20;
 const TITLE_MAX = 200;
 
 const CONCLUSION_RANK: Record<Conclusion, number> = { success: 0, neutral: 1, action_required: 2, failure: 3 };
@@ -106,16 +111,29 @@ export function renderCheckRun(report: CheckReport): CheckRunOutput {
     title = `${title}; the proposed ${report.policy.path} is invalid (${plural(report.proposedPolicyIssues.length, "problem")})`;
   }
 
+  const { annotations, omitted } = annotationsOf(report);
+  const summary = renderSummary(report, title);
   return {
     conclusion,
     title: truncate(title, TITLE_MAX),
-    summary: renderSummary(report, title),
-    annotations: [
-      ...(report.policyIssues ?? []).map((i) => issueAnnotation(i, "Policy error")),
-      ...(report.proposedPolicyIssues ?? []).map((i) => issueAnnotation(i, "Proposed policy error")),
-      ...(decision ? decision.findings.filter((f) => f.asset.kind === "path").map((f) => findingAnnotation(f, decision)) : []),
-    ],
+    summary: omitted > 0 ? `${summary}\n\n_${omitted} further annotations were not posted; every finding is in the audit log._` : summary,
+    annotations,
   };
+}
+
+/** At most MAX_ANNOTATIONS, built one by one: policy errors first, then path findings in finding order. */
+function annotationsOf(report: CheckReport): { annotations: Annotation[]; omitted: number } {
+  const annotations: Annotation[] = [];
+  let omitted = 0;
+  const add = (make: () => Annotation) => {
+    if (annotations.length < MAX_ANNOTATIONS) annotations.push(make());
+    else omitted += 1;
+  };
+  for (const issue of report.policyIssues ?? []) add(() => issueAnnotation(issue, "Policy error"));
+  for (const issue of report.proposedPolicyIssues ?? []) add(() => issueAnnotation(issue, "Proposed policy error"));
+  const { decision } = report;
+  for (const finding of decision?.findings ?? []) if (finding.asset.kind === "path") add(() => findingAnnotation(finding, decision!));
+  return { annotations, omitted };
 }
 
 function decisionTitle(decision: Decision): string {
@@ -164,36 +182,43 @@ function policyLine(report: CheckReport): string {
 }
 
 function appendIssues(lines: string[], path: string, issues: readonly PolicyIssue[]): void {
-  const rows = issues.map((i) => `| ${inert(`${path}:${i.line}:${i.column}`, "code")} | ${inert(i.message)} |`);
   lines.push("| Where | Problem |", "|---|---|");
-  const left = appendWithin(lines, SUMMARY_BUDGET / 2, rows);
+  const left = appendWithin(lines, SUMMARY_BUDGET / 2, issues, (i) => `| ${inert(`${path}:${i.line}:${i.column}`, "code")} | ${inert(i.message)} |`);
   if (left) lines.push(`| … | ${left} more problems |`);
 }
 
 function appendDecision(lines: string[], decision: Decision, reviewRequest: ReviewRequestResult | undefined): void {
   if (decision.agents.length > 0) {
     lines.push("", "#### AI assistant activity", "", "| Agent | Owner | Registered | Evidence |", "|---|---|---|---|");
-    const rows = decision.agents.map(
+    appendWithin(
+      lines,
+      SUMMARY_BUDGET / 4,
+      decision.agents,
       (a) => `| ${inert(a.key, "code")} | ${a.owner ?? "—"} | ${a.declared ? "yes" : "**no**"} | ${inert(a.evidence.map((e) => e.detail).join("; "), "text", EVIDENCE_MAX)} |`,
     );
-    appendWithin(lines, SUMMARY_BUDGET / 4, rows);
   } else {
     lines.push("", "No AI assistant took part in this change (author, sender, commit authors, committers and trailers checked).");
   }
   if (decision.findings.length > 0) {
     lines.push("", "#### Findings", "", "| Verdict | Rule | Agent | Owner | Asset | Explanation |", "|---|---|---|---|---|---|");
-    const rows = decision.findings.map(
+    const left = appendWithin(
+      lines,
+      SUMMARY_BUDGET * 0.8,
+      decision.findings,
       (f) =>
         `| ${VERDICT_LABEL[f.verdict]} | ${inert(f.ruleId, "code")} | ${f.agent ? inert(f.agent) : "—"} | ${f.owner ?? "—"} | ${assetCell(f)} | ${inert(f.message, "text", MESSAGE_MAX)} |`,
     );
-    const left = appendWithin(lines, SUMMARY_BUDGET * 0.8, rows);
     if (left) lines.push("", `… and ${plural(left, "more finding")} not shown here (see the annotations and the audit log).`);
   }
   if (decision.stepUps.length > 0) appendStepUps(lines, decision, reviewRequest);
-  const remedies = [...new Set(decision.findings.map((f) => f.remedy).filter((r): r is string => !!r))];
-  if (remedies.length > 0) {
+  const remedies = new Set<string>();
+  for (const f of decision.findings) {
+    if (f.remedy) remedies.add(f.remedy);
+    if (remedies.size === MAX_REMEDIES) break;
+  }
+  if (remedies.size > 0) {
     lines.push("", "#### How to fix", "");
-    const blocks = remedies.slice(0, 20).flatMap((r) => [fenceFor(r) + "yaml", r, fenceFor(r), ""]);
+    const blocks = [...remedies].flatMap((r) => [fenceFor(r) + "yaml", r, fenceFor(r), ""]);
     appendWithin(lines, SUMMARY_BUDGET, blocks);
   }
 }

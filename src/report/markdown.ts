@@ -7,14 +7,16 @@ export function truncate(text: string, max: number): string {
 
 /**
  * Appends lines to a document until `budget` characters are used; returns how
- * many lines did not fit, so the caller can say so instead of overflowing
- * GitHub's limits.
+ * many items did not fit, so the caller can say so instead of overflowing
+ * GitHub's limits. Items are rendered one at a time and only while they fit:
+ * a decision with 300 000 findings costs what the summary shows.
  */
-export function appendWithin(lines: string[], budget: number, add: readonly string[]): number {
-  let used = lines.reduce((n, l) => n + l.length + 1, 0);
-  for (let i = 0; i < add.length; i++) {
-    const line = add[i]!;
-    if (used + line.length + 1 > budget) return add.length - i;
+export function appendWithin<T = string>(lines: string[], budget: number, items: readonly T[], render: (item: T) => string = String): number {
+  let used = 0;
+  for (const line of lines) used += line.length + 1;
+  for (let i = 0; i < items.length; i++) {
+    const line = render(items[i]!);
+    if (used + line.length + 1 > budget) return items.length - i;
     lines.push(line);
     used += line.length + 1;
   }
