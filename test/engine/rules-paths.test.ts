@@ -79,6 +79,20 @@ describe("secret-file", () => {
   it("does not fire for a human", () => {
     expect(evaluate(everything, makeFacts({ actors: [actor("pr_author", who.alice)], paths: [".env"] })).findings).toEqual([]);
   });
+
+  it("matches the directories secret files live in: a symlink in place of .aws redirects .aws/credentials", () => {
+    const policy = makePolicy({ ...everything, secret_files: ["config/prod/**"] });
+    const facts = devinFacts({ paths: [".aws", "home/.docker", "config", "config/prod", "config/dev/x"] });
+    expect(only("secret-file", summarize(evaluate(policy, facts)))).toEqual([
+      "secret-file deny .aws devin",
+      "secret-file deny config devin",
+      "secret-file deny config/prod devin",
+      "secret-file deny home/.docker devin",
+    ]);
+    expect(evaluate(policy, devinFacts({ paths: [".aws"] })).findings.find((f) => f.ruleId === "secret-file")?.message).toBe(
+      "devin (owner @acme/platform) changed .aws, which is where secret files live (**/.aws/credentials).",
+    );
+  });
 });
 
 describe("path-scope", () => {
@@ -132,8 +146,33 @@ describe("governance-file", () => {
     [".mcp.json", true],
     [".cursor/rules/x.mdc", true],
     [".github/copilot-instructions.md", true],
+    // Files that steer assistants and editors.
+    [".vscode/settings.json", true],
+    [".vscode/tasks.json", true],
+    [".vscode/mcp.json", true],
+    [".github/agents/reviewer.md", true],
+    [".github/hooks/pre-tool.json", true],
+    [".github/copilot-setup-steps.yml", true],
+    ["opencode.json", true],
+    [".aider.conf.yml", true],
+    ["CONVENTIONS.md", true],
+    [".claude/approvals.yml", true],
+    ["GEMINI.md", true],
+    [".windsurfrules", true],
+    [".clinerules", true],
+    // The directories themselves: a file or symlink in their place redirects everything below.
+    [".github", true],
+    [".github/workflows", true],
+    [".GitHub/Workflows", true],
+    [".claude", true],
+    [".cursor", true],
+    [".vscode", true],
+    [".github/hooks", true],
     ["src/workflows/ci.yml", false],
     ["docs/agents.md.bak", false],
+    ["src", false],
+    [".githubx", false],
+    [".vscode/extensions.json", false],
   ])("%s → %s", (path, governed) => {
     const lines = only("governance-file", summarize(evaluate(everything, devinFacts({ paths: [path] }))));
     expect(lines).toEqual(governed ? [`governance-file step_up ${path} devin`] : []);
@@ -148,6 +187,20 @@ describe("governance-file", () => {
     expect(decision.findings[0]?.message).toBe(
       "devin (owner @acme/platform) changed CODEOWNERS, which is a governance file (matches CODEOWNERS) and needs approval from its owner @acme/platform.",
     );
+  });
+
+  it("says when the path is a directory that governance files live in", () => {
+    const decision = evaluate(everything, devinFacts({ files: [file(".github/workflows", { status: "added" })] }));
+    expect(decision.findings.map((f) => f.message)).toEqual([
+      "devin (owner @acme/platform) added .github/workflows, which is where governance files live (.github/workflows/**) and needs approval from @acme/platform.",
+    ]);
+  });
+
+  it("matches the directories of policy.governance_files too, but never a bare wildcard directory", () => {
+    const policy = makePolicy({ ...everything, governance_files: ["deploy/prod/**", "*/Jenkinsfile"] });
+    const governed = (path: string) => only("governance-file", summarize(evaluate(policy, devinFacts({ paths: [path] })))).length > 0;
+    expect(["deploy", "deploy/prod", "svc/Jenkinsfile"].map(governed)).toEqual([true, true, true]);
+    expect(["README.md", "deploy/dev"].map(governed)).toEqual([false, false]);
   });
 
   it("a user owner becomes a user approver", () => {

@@ -1,4 +1,5 @@
 import { agentFields, agentLabel, changeClause, pathAsset } from "../describe.js";
+import { enclosingDirectories, matchFileOrDirectory } from "../enclosing-directories.js";
 import { firstMatch } from "../glob.js";
 import { filesMatching } from "../paths.js";
 import type { Rule } from "../rule.js";
@@ -16,8 +17,10 @@ export function governanceStepUp(agentKey: string): string {
 
 /**
  * Files that steer CI, code ownership, dependency automation or the assistants
- * themselves (instructions, MCP servers). Matched case-insensitively (deny
- * side); `policy.governance_files` adds to them.
+ * themselves (instructions, rules, hooks, settings, MCP servers, editor tasks
+ * that run on opening a folder). Matched case-insensitively (deny side), and
+ * so are the directories they live in (see `enclosingDirectories`);
+ * `policy.governance_files` adds to them.
  */
 export const BUILTIN_GOVERNANCE_FILES: readonly string[] = [
   ".github/workflows/**",
@@ -52,13 +55,35 @@ export const BUILTIN_GOVERNANCE_FILES: readonly string[] = [
   ".github/prompts/**",
   ".github/chatmodes/**",
   ".github/agents/**",
+  ".github/hooks/**",
+  ".github/copilot-setup-steps.yml",
+  ".github/copilot-setup-steps.yaml",
+  ".vscode/settings.json",
+  ".vscode/tasks.json",
+  ".vscode/launch.json",
+  ".devcontainer.json",
+  "**/AGENT.md",
+  "**/CONVENTIONS.md",
+  "**/.aider.conf.yml",
+  "opencode.json",
+  "opencode.jsonc",
+  ".opencode/**",
+  ".codex/**",
+  ".junie/**",
+  ".roo/**",
+  ".roorules",
+  ".continue/**",
+  ".goosehints",
 ];
 
+const BUILTIN_GOVERNANCE_DIRECTORIES = enclosingDirectories(BUILTIN_GOVERNANCE_FILES);
+
 /**
- * One finding per agent and governance file, in that agent's own step-up
- * (approvers: its owner, see `collectStepUps`); an unregistered agent has none
- * and is denied anyway. A file that a policy `step_up` rule covers is left to
- * that rule: the approvers a maintainer named replace the owner's approval.
+ * One finding per agent and governance file (or directory where governance
+ * files live), in that agent's own step-up (approvers: its owner, see
+ * `collectStepUps`); an unregistered agent has none and is denied anyway. A
+ * file that a policy `step_up` rule covers is left to that rule: the approvers
+ * a maintainer named replace the owner's approval.
  */
 export const governanceFile = {
   id: "governance-file",
@@ -68,17 +93,23 @@ export const governanceFile = {
     if (agents.length === 0) return [];
     const patterns = [...BUILTIN_GOVERNANCE_FILES, ...policy.governance_files];
     const ruled = policy.step_up.flatMap((rule) => rule.when.paths);
-    const hits = filesMatching(files, (path) => (firstMatch(path, ruled, "deny") === undefined ? firstMatch(path, patterns, "deny") : undefined));
+    const directories = [...BUILTIN_GOVERNANCE_DIRECTORIES, ...enclosingDirectories(policy.governance_files)];
+    const hits = filesMatching(files, (path) => {
+      if (firstMatch(path, ruled, "deny") !== undefined) return undefined;
+      const match = matchFileOrDirectory(path, patterns, directories, "deny");
+      if (!match) return undefined;
+      return match.directory ? `is where governance files live (${match.pattern})` : `is a governance file (matches ${match.pattern})`;
+    });
     return agents.flatMap((agent) =>
       hits.map(
-        ({ file, pattern }): Finding => ({
+        ({ file, pattern: what }): Finding => ({
           ruleId: "governance-file",
           verdict: "step_up",
           asset: pathAsset(file),
           ...agentFields(agent),
           stepUp: governanceStepUp(agent.key),
           message:
-            `${agentLabel(agent)} ${changeClause(file)} is a governance file (matches ${pattern}) and needs ` +
+            `${agentLabel(agent)} ${changeClause(file)} ${what} and needs ` +
             (agent.owner ? `approval from its owner ${agent.owner}.` : "approval, but the agent has no owner to give it."),
         }),
       ),

@@ -1,10 +1,15 @@
 import { agentFields, agentLabel, changeClause, pathAsset } from "../describe.js";
+import { enclosingDirectories, matchFileOrDirectory } from "../enclosing-directories.js";
 import { firstMatch } from "../glob.js";
 import { filesMatching } from "../paths.js";
 import type { Rule } from "../rule.js";
 import type { Finding } from "../types.js";
 
-/** Files that hold credentials. Matched case-insensitively (deny side); `policy.secret_files` adds to them. */
+/**
+ * Files that hold credentials. Matched case-insensitively (deny side), and so
+ * are the directories they live in (a symlink in place of `.aws` redirects
+ * `.aws/credentials`); `policy.secret_files` adds to them.
+ */
 export const BUILTIN_SECRET_FILES: readonly string[] = [
   ".env",
   ".env.*",
@@ -40,25 +45,30 @@ export const BUILTIN_SECRET_FILES: readonly string[] = [
  */
 export const BUILTIN_SECRET_FILE_EXCEPTIONS: readonly string[] = ["**/.env.example", "**/.env.sample", "**/.env.template"];
 
+const BUILTIN_SECRET_DIRECTORIES = enclosingDirectories(BUILTIN_SECRET_FILES);
+
 export const secretFile = {
   id: "secret-file",
   describe: "An AI assistant adds, edits, deletes, renames or copies a secret file (either side of a rename): deny.",
   evaluate({ agents, files, policy }) {
     if (agents.length === 0) return [];
-    const hits = filesMatching(
-      files,
-      (path) =>
+    const directories = [...enclosingDirectories(policy.secret_files), ...BUILTIN_SECRET_DIRECTORIES];
+    const hits = filesMatching(files, (path) => {
+      const file =
         firstMatch(path, policy.secret_files, "deny") ??
-        (firstMatch(path, BUILTIN_SECRET_FILE_EXCEPTIONS, "allow") === undefined ? firstMatch(path, BUILTIN_SECRET_FILES, "deny") : undefined),
-    );
+        (firstMatch(path, BUILTIN_SECRET_FILE_EXCEPTIONS, "allow") === undefined ? firstMatch(path, BUILTIN_SECRET_FILES, "deny") : undefined);
+      if (file !== undefined) return `is a secret file (matches ${file})`;
+      const directory = matchFileOrDirectory(path, [], directories, "deny");
+      return directory ? `is where secret files live (${directory.pattern})` : undefined;
+    });
     return agents.flatMap((agent) =>
       hits.map(
-        ({ file, pattern }): Finding => ({
+        ({ file, pattern: what }): Finding => ({
           ruleId: "secret-file",
           verdict: "deny",
           asset: pathAsset(file),
           ...agentFields(agent),
-          message: `${agentLabel(agent)} ${changeClause(file)} is a secret file (matches ${pattern}).`,
+          message: `${agentLabel(agent)} ${changeClause(file)} ${what}.`,
           remedy: "Secret files must be changed by a human; keep credentials out of the repository.",
         }),
       ),
