@@ -98,9 +98,8 @@ export async function loadPolicy(
   }
 
   const data = response.data;
-  if (Array.isArray(data) || data.type !== "file") {
-    return invalid(base, undefined, `${POLICY_FILE} on ${repo.defaultBranch} is not a regular file`);
-  }
+  const notRegular = irregularPolicyFile(data, `${POLICY_FILE} on ${repo.defaultBranch}`);
+  if (notRegular || Array.isArray(data) || data.type !== "file") return invalid(base, undefined, notRegular ?? `${POLICY_FILE} is not a regular file`);
   if (data.size > MAX_POLICY_BYTES) {
     return invalid(base, data.sha, `${POLICY_FILE} is ${data.size} bytes; the limit is ${MAX_POLICY_BYTES} bytes`);
   }
@@ -110,6 +109,24 @@ export async function loadPolicy(
   const etag = response.headers.etag;
   if (etag) cache.remember(key, { etag, sha: data.sha, result });
   return { ...base, source: "repository", sha: data.sha, result };
+}
+
+/**
+ * Why a contents-API answer for the policy path is not a regular file, or
+ * undefined when it is one. A symlink is refused whatever it points to:
+ * GitHub answers a link to a file with that file (its own `path`), and the
+ * policy would then live at a path that no rule protects, so an agent could
+ * change the policy it is judged by without touching `.agent-policy.yml`.
+ */
+export function irregularPolicyFile(data: unknown, what: string): string | undefined {
+  if (Array.isArray(data)) return `${what} is a directory; the policy must be a regular file`;
+  const entry = data as { type?: string; path?: string; target?: string };
+  if (entry.type === "symlink") return `${what} is a symbolic link${entry.target ? ` to ${entry.target}` : ""}; the policy must be a regular file, not a link`;
+  if (entry.type !== "file") return `${what} is not a regular file`;
+  if (entry.path !== POLICY_FILE) {
+    return `${what} is a symbolic link to ${entry.path ?? "another file"}; the policy must be a regular file, not a link, so that no other path can change it`;
+  }
+  return undefined;
 }
 
 function invalid(base: { path: string; ref: string }, sha: string | undefined, message: string): LoadedPolicy {

@@ -20,6 +20,8 @@ step_up:
 
 export interface Scenario {
   policy?: string | null | { status: number };
+  /** The contents API's whole answer for the policy path, instead of a regular file holding `policy`. */
+  policyResponse?: Record<string, unknown>;
   etag?: string;
   ifNoneMatch?: string;
   user?: object;
@@ -48,7 +50,7 @@ export function mockReads(s: Scenario): nock.Scope {
   if (s.ifNoneMatch) contents.matchHeader("if-none-match", s.ifNoneMatch).reply(304);
   else if (s.policy === null) contents.reply(404, { message: "Not Found" });
   else if (typeof s.policy === "object") contents.reply(s.policy.status, { message: "Server Error" });
-  else contents.reply(200, policyContent(s.policy ?? POLICY), { etag: s.etag ?? '"p1"' });
+  else contents.reply(200, s.policyResponse ?? policyContent(s.policy ?? POLICY), { etag: s.etag ?? '"p1"' });
   if (typeof s.policy === "object" && s.policy !== null) return scope;
   const number = s.number ?? 2;
   scope

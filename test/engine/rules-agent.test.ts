@@ -10,7 +10,10 @@ describe("policy-self-edit", () => {
     ["the policy file in another case", [".Agent-Policy.yml"], [".Agent-Policy.yml"]],
     ["the policy file through '..'", ["src/../.agent-policy.yml"], [".agent-policy.yml"]],
     ["another policy path the shell names", ["config/agents.yml"], ["config/agents.yml"]],
+    ["a file below the policy's path, turning it into a directory", [".agent-policy.yml/rules.yml"], [".agent-policy.yml/rules.yml"]],
+    ["the directory holding a policy path (a file or link in its place)", ["config"], ["config"]],
     ["an unrelated file", ["src/app.ts"], []],
+    ["a file that only starts like the policy", [".agent-policy.yml.bak", "configs/agents.yml"], []],
   ])("denies an agent that changes %s", (_name, paths, assets) => {
     const facts = devinFacts({ paths, policyPaths: [".agent-policy.yml", "config/agents.yml"] });
     expect(only("policy-self-edit", summarize(evaluate(devinPolicy(), facts)))).toEqual(
@@ -25,6 +28,14 @@ describe("policy-self-edit", () => {
     expect(finding?.message).toBe(
       "devin (owner @acme/platform) renamed .agent-policy.yml to docs/old-policy.yml, and .agent-policy.yml is the agent policy this change is judged by; only a human may change it.",
     );
+  });
+
+  it("says how a path below or above the policy changes it", () => {
+    const facts = devinFacts({ paths: [".agent-policy.yml/x.yml", "config"], policyPaths: [".agent-policy.yml", "config/agents.yml"] });
+    expect(evaluate(devinPolicy(), facts).findings.filter((f) => f.ruleId === "policy-self-edit").map((f) => f.message)).toEqual([
+      "devin (owner @acme/platform) changed .agent-policy.yml/x.yml, which would turn into a directory the agent policy this change is judged by; only a human may change it.",
+      "devin (owner @acme/platform) changed config, which is a directory holding the agent policy this change is judged by; only a human may change it.",
+    ]);
   });
 
   it("does not fire for a human", () => {
