@@ -54,13 +54,20 @@ function buildMatcher(parts: readonly MatcherParts[]): AgentMatcher {
     logins: new Set(parts.flatMap((p) => lower(p.logins))),
     loginIds: loginPins([...parts, ...CATALOGUE]),
     emails: new Set(parts.flatMap((p) => lower(p.emails))),
-    trailers: parts.flatMap((p) => (p.trailers ?? []).map(canonicalTrailer)),
+    trailers: parts.flatMap((p) => (p.trailers ?? []).map((t) => canonicalTrailer(t).toLowerCase())),
     authorNameSuffixes: parts.flatMap((p) => lower(p.authorNameSuffixes)),
   };
 }
 
+// Matchers are built once per catalogue entry and per declared agent (the policy's objects are the
+// same for every event judged under it: the parsed policy is cached by blob SHA).
+const catalogueMatchers = new WeakMap<CatalogueEntry, AgentMatcher>();
+const declaredMatchers = new WeakMap<AgentPolicy, AgentMatcher>();
+
 export function matcherForCatalogueEntry(entry: CatalogueEntry): AgentMatcher {
-  return buildMatcher([entry]);
+  let matcher = catalogueMatchers.get(entry);
+  if (!matcher) catalogueMatchers.set(entry, (matcher = buildMatcher([entry])));
+  return matcher;
 }
 
 /**
@@ -69,8 +76,41 @@ export function matcherForCatalogueEntry(entry: CatalogueEntry): AgentMatcher {
  * validator reports it; the engine must not guess).
  */
 export function matcherForDeclaredAgent(agent: AgentPolicy): AgentMatcher {
-  const entries = (agent.match.catalogue ?? []).map(findCatalogueEntry).filter((e) => e !== undefined);
-  return buildMatcher([agent.match, ...entries]);
+  let matcher = declaredMatchers.get(agent);
+  if (!matcher) {
+    const entries = (agent.match.catalogue ?? []).map(findCatalogueEntry).filter((e) => e !== undefined);
+    declaredMatchers.set(agent, (matcher = buildMatcher([agent.match, ...entries])));
+  }
+  return matcher;
+}
+
+/** What matching reads of an actor, normalised once per actor instead of once per agent. */
+export interface ActorKeys {
+  id?: number;
+  /** Lower-cased. */
+  login?: string;
+  /** Trimmed, lower-cased. */
+  email?: string;
+  noreply?: { id?: number; login?: string };
+  /** Trimmed, lower-cased. */
+  name?: string;
+  /** Canonical (see `canonicalTrailer`), lower-cased. */
+  trailer?: string;
+}
+
+export function actorKeys(actor: Actor): ActorKeys {
+  const { identity } = actor;
+  const keys: ActorKeys = {};
+  if (identity.id !== undefined) keys.id = identity.id;
+  if (identity.login) keys.login = identity.login.toLowerCase();
+  if (identity.email) {
+    keys.email = identity.email.trim().toLowerCase();
+    const noreply = parseNoreplyEmail(keys.email);
+    if (noreply) keys.noreply = noreply;
+  }
+  if (identity.name) keys.name = identity.name.trim().toLowerCase();
+  if (actor.trailer !== undefined) keys.trailer = canonicalTrailer(actor.trailer).toLowerCase();
+  return keys;
 }
 
 /**
@@ -86,22 +126,25 @@ export function matcherForDeclaredAgent(agent: AgentPolicy): AgentMatcher {
  * `Key : value`).
  */
 export function matchesActor(matcher: AgentMatcher, actor: Actor): boolean {
-  const { identity } = actor;
-  if (identity.id !== undefined && matcher.ids.has(identity.id)) return true;
-  if (identity.login && loginMatches(matcher, identity.login.toLowerCase(), identity.id)) return true;
-  if (identity.email) {
-    const email = identity.email.trim().toLowerCase();
-    if (matcher.emails.has(email)) return true;
-    const noreply = parseNoreplyEmail(email);
+  return matchesActorKeys(matcher, actorKeys(actor));
+}
+
+/** `matchesActor` on an actor's keys, computed once for every agent it is matched against. */
+export function matchesActorKeys(matcher: AgentMatcher, keys: ActorKeys): boolean {
+  if (keys.id !== undefined && matcher.ids.has(keys.id)) return true;
+  if (keys.login && loginMatches(matcher, keys.login, keys.id)) return true;
+  if (keys.email !== undefined) {
+    if (matcher.emails.has(keys.email)) return true;
+    const noreply = keys.noreply;
     if (noreply?.id !== undefined && matcher.ids.has(noreply.id)) return true;
     if (noreply?.login && loginMatches(matcher, noreply.login, noreply.id)) return true;
   }
-  if (identity.name) {
-    const name = identity.name.trim().toLowerCase();
+  if (keys.name !== undefined) {
+    const name = keys.name;
     if (matcher.authorNameSuffixes.some((suffix) => name.endsWith(suffix))) return true;
   }
-  if (actor.trailer !== undefined) {
-    const line = canonicalTrailer(actor.trailer);
+  if (keys.trailer !== undefined) {
+    const line = keys.trailer;
     if (matcher.trailers.some((pattern) => matchesWildcard(pattern, line))) return true;
   }
   return false;

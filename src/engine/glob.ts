@@ -1,4 +1,5 @@
 import { braceExpand, Minimatch } from "minimatch";
+import { GlobSet } from "./glob-set.js";
 
 /**
  * Glob matching shared by the policy validator and the engine.
@@ -69,15 +70,26 @@ function compile(pattern: string, side: GlobSide): Minimatch {
   return mm;
 }
 
+// A pattern list is compiled into an indexed set once: the policy's lists are the same arrays for
+// every event judged under it (the parsed policy is cached by blob SHA), and never change.
+const sets: Record<GlobSide, WeakMap<readonly string[], GlobSet>> = { allow: new WeakMap(), deny: new WeakMap() };
+
+/** The indexed set of `patterns`, compiled once per list. */
+export function globSet(patterns: readonly string[], side: GlobSide): GlobSet {
+  let set = sets[side].get(patterns);
+  if (!set) {
+    set = new GlobSet(patterns, patterns.map((p) => compile(p, side)), side === "deny");
+    sets[side].set(patterns, set);
+  }
+  return set;
+}
+
 /** True when `path` (already normalised) matches any of `patterns`. */
 export function matchesAny(path: string, patterns: readonly string[], side: GlobSide): boolean {
-  for (const pattern of patterns) {
-    if (compile(pattern, side).match(path)) return true;
-  }
-  return false;
+  return patterns.length > 0 && globSet(patterns, side).first(path) !== undefined;
 }
 
 /** The first of `patterns` that `path` matches, for explanations. */
 export function firstMatch(path: string, patterns: readonly string[], side: GlobSide): string | undefined {
-  return patterns.find((pattern) => compile(pattern, side).match(path));
+  return patterns.length === 0 ? undefined : globSet(patterns, side).first(path);
 }

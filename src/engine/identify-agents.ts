@@ -1,6 +1,5 @@
 import type { Policy } from "../policy/schema.js";
-import { matcherForCatalogueEntry, matcherForDeclaredAgent, matchesActor } from "./agent-matcher.js";
-import { CATALOGUE } from "./catalogue.js";
+import { agentIndex, matchSignature, type ActorMatches } from "./agent-index.js";
 import { catalogueRegistrations } from "./catalogue-registrations.js";
 import { collectActors } from "./collect-actors.js";
 import { compareStrings } from "./compare.js";
@@ -64,9 +63,17 @@ export function identifyAgents(policy: Policy, facts: ChangeFacts): AgentActivit
  * run or a deployment, whose shell lists the actors itself.
  */
 export function identifyActors(policy: Policy, actors: readonly Actor[]): AgentActivity[] {
-  const declared = Object.entries(policy.agents).map(([key, agent]) => ({ key, matcher: matcherForDeclaredAgent(agent) }));
-  const catalogue = CATALOGUE.map((entry) => ({ entry, matcher: matcherForCatalogueEntry(entry) }));
+  const index = agentIndex(policy);
+  const { declared, catalogue } = index;
   const registrations = catalogueRegistrations(policy);
+  // The same identity or line recurs on many commits: match it once.
+  const memo = new Map<string, ActorMatches>();
+  const matchesOf = (actor: Actor): ActorMatches => {
+    const signature = matchSignature(actor);
+    let matches = memo.get(signature);
+    if (!matches) memo.set(signature, (matches = index.match(actor)));
+    return matches;
+  };
   const found = new Map<string, { activity: AgentActivity; evidence: Map<string, Evidence> }>();
 
   const record = (mapKey: string, make: () => AgentActivity, actor: Actor) => {
@@ -79,9 +86,10 @@ export function identifyActors(policy: Policy, actors: readonly Actor[]): AgentA
     record(`declared:${key}`, () => ({ key, declared: true, name: key, owner: policy.agents[key]?.owner, evidence: [] }), actor);
 
   for (const actor of actors) {
-    for (const d of declared) if (matchesActor(d.matcher, actor)) recordDeclared(d.key, actor);
-    for (const { entry, matcher } of catalogue) {
-      if (!matchesActor(matcher, actor)) continue;
+    const matches = matchesOf(actor);
+    for (const i of matches.declared) recordDeclared(declared[i]!.key, actor);
+    for (const i of matches.catalogue) {
+      const { entry } = catalogue[i]!;
       const registrants = registrations.get(entry.id);
       if (registrants) registrants.forEach((key) => recordDeclared(key, actor));
       else record(`catalogue:${entry.id}`, () => ({ key: entry.id, declared: false, name: entry.name, catalogueId: entry.id, evidence: [] }), actor);

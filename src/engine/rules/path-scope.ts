@@ -16,12 +16,13 @@ export const pathScope = {
       const grant = agent.declared ? policy.agents[agent.key] : undefined;
       if (!grant) return [];
       const { allow, deny } = grant.paths;
+      const outside = `is outside its allowed paths (${listPatterns(allow)})`;
       return files.flatMap((file): Finding[] => {
         const denied = firstMatch(file.path, deny, "deny");
         let reason: string | undefined;
         if (denied !== undefined) reason = `matches its denied paths (${denied})`;
         else if (allow.length === 0) reason = "is not allowed: its policy allows no paths (paths.allow is empty)";
-        else if (!matchesAny(file.path, allow, "allow")) reason = `is outside its allowed paths (${listPatterns(allow)})`;
+        else if (!matchesAny(file.path, allow, "allow")) reason = outside;
         if (reason === undefined) return [];
         return [
           {

@@ -1,7 +1,6 @@
 import { agentFields, agentLabel, changeClause, pathAsset } from "../describe.js";
-import { firstMatch } from "../glob.js";
-import { filesMatching } from "../paths.js";
 import type { Rule } from "../rule.js";
+import { stepUpMatches } from "../step-up-matches.js";
 import type { Finding } from "../types.js";
 
 /** `when.paths` match case-insensitively (deny side): a trigger must not be dodged by case. */
@@ -10,8 +9,9 @@ export const stepUp = {
   describe: "An AI assistant changes a path named by a `step_up` rule: blocked until that rule's approvers approve.",
   evaluate({ agents, files, policy }) {
     if (agents.length === 0) return [];
-    return policy.step_up.flatMap((rule) => {
-      const hits = filesMatching(files, (path) => firstMatch(path, rule.when.paths, "deny"));
+    const matches = stepUpMatches(policy.step_up, files);
+    return policy.step_up.flatMap((rule, index) => {
+      const hits = matches[index]!;
       const approvers = [...rule.approvers.users, ...rule.approvers.teams].map((a) => `@${a}`).join(", ");
       return agents.flatMap((agent) =>
         hits.map(

@@ -1,0 +1,125 @@
+import type { Minimatch } from "minimatch";
+
+/** The lookup keys of one path: its leading directories and itself, its name, the extensions of its name. */
+interface PathKeys {
+  prefixes: string[];
+  name: string;
+  extensions: string[];
+}
+
+function computeKeys(key: string): PathKeys {
+  const prefixes: string[] = [];
+  for (let slash = key.indexOf("/"); slash !== -1; slash = key.indexOf("/", slash + 1)) prefixes.push(key.slice(0, slash));
+  prefixes.push(key);
+  const name = key.slice(key.lastIndexOf("/") + 1);
+  const extensions: string[] = [];
+  for (let dot = name.indexOf("."); dot !== -1; dot = name.indexOf(".", dot + 1)) extensions.push(name.slice(dot));
+  return { prefixes, name, extensions };
+}
+
+// The same paths are looked up in every glob set of an evaluation (each agent's, each rule's): their
+// keys are computed once. Bounded: cleared when it grows past what a few large changes need.
+const keysCache = new Map<string, PathKeys>();
+
+function keysOf(key: string): PathKeys {
+  let keys = keysCache.get(key);
+  if (!keys) {
+    if (keysCache.size >= 50_000) keysCache.clear();
+    keysCache.set(key, (keys = computeKeys(key)));
+  }
+  return keys;
+}
+
+const NONE: readonly number[] = [];
+
+/** A segment with no glob syntax in it (braces are already expanded in `globParts`). */
+const LITERAL_SEGMENT = /^[^*?[\]\\]+$/;
+/** A last segment `*.ext`: it can only match names that end in `.ext`. */
+const EXTENSION_SEGMENT = /^\*(\.[^*?[\]\\/]+)$/;
+
+/**
+ * A list of globs compiled once and indexed, so a path is tested only against
+ * the globs that could match it:
+ *
+ * - a glob whose first segments are literal (`services/api/**`) only against
+ *   paths that start with those segments;
+ * - a glob that starts with a wildcard and ends in a literal name (any
+ *   `.npmrc`) only against paths with that name, and one ending in `*.ext`
+ *   (any `*.pem`) only against names ending in `.ext`;
+ * - any other glob against every path.
+ *
+ * The index only narrows the candidates; each candidate is still matched by
+ * minimatch, in list order, so the result is exactly what testing every glob
+ * in turn would give. Case-insensitive sets index lower-cased keys.
+ */
+export class GlobSet {
+  private readonly byPrefix = new Map<string, number[]>();
+  private readonly byName = new Map<string, number[]>();
+  private readonly byExtension = new Map<string, number[]>();
+  private readonly everywhere: number[] = [];
+
+  constructor(
+    readonly patterns: readonly string[],
+    private readonly compiled: readonly Minimatch[],
+    private readonly nocase: boolean,
+  ) {
+    compiled.forEach((mm, index) => {
+      for (const parts of mm.globParts) this.index(parts, index);
+    });
+  }
+
+  private index(parts: readonly string[], index: number): void {
+    const key = (text: string) => (this.nocase ? text.toLowerCase() : text);
+    const add = (map: Map<string, number[]>, k: string) => {
+      const list = map.get(k);
+      if (!list) map.set(k, [index]);
+      else if (list.at(-1) !== index) list.push(index);
+    };
+    let literal = 0;
+    while (literal < parts.length && LITERAL_SEGMENT.test(parts[literal]!)) literal++;
+    if (literal > 0) return add(this.byPrefix, key(parts.slice(0, literal).join("/")));
+    const last = parts.at(-1) ?? "";
+    if (LITERAL_SEGMENT.test(last)) return add(this.byName, key(last));
+    const extension = EXTENSION_SEGMENT.exec(last);
+    if (extension) return add(this.byExtension, key(extension[1]!));
+    if (this.everywhere.at(-1) !== index) this.everywhere.push(index);
+  }
+
+  /** The first glob in list order that matches `path`, or undefined. */
+  first(path: string): string | undefined {
+    const candidates = this.candidates(path);
+    for (const index of candidates) {
+      if (this.compiled[index]!.match(path)) return this.patterns[index];
+    }
+    return undefined;
+  }
+
+  /** Every glob that matches `path`, as indices into the list, in list order. */
+  all(path: string): number[] {
+    const matched: number[] = [];
+    for (const index of this.candidates(path)) {
+      if (matched.at(-1) !== index && this.compiled[index]!.match(path)) matched.push(index);
+    }
+    return matched;
+  }
+
+  private candidates(path: string): readonly number[] {
+    const keys = keysOf(this.nocase ? path.toLowerCase() : path);
+    let first: number[] | undefined;
+    let merged: number[] | undefined;
+    const take = (list: number[] | undefined) => {
+      if (!list) return;
+      if (!first) first = list;
+      else {
+        merged ??= first.slice();
+        for (const index of list) merged.push(index);
+      }
+    };
+    if (this.byPrefix.size > 0) for (const prefix of keys.prefixes) take(this.byPrefix.get(prefix));
+    if (this.byName.size > 0) take(this.byName.get(keys.name));
+    if (this.byExtension.size > 0) for (const extension of keys.extensions) take(this.byExtension.get(extension));
+    if (this.everywhere.length > 0) take(this.everywhere);
+    if (!first) return NONE;
+    return merged ? merged.sort((a, b) => a - b) : first;
+  }
+}
