@@ -1,19 +1,23 @@
 import { createHash } from "node:crypto";
-import { CHECK_NAME, MAX_ANNOTATIONS, RE_EVALUATE_ACTION, type CheckRunOutput } from "../report/check-run-output.js";
+import { CHECK_NAME, RE_EVALUATE_ACTION, type CheckRunOutput } from "../report/check-run-output.js";
 import { step } from "./errors.js";
 import type { OwnCheckRun } from "./commit-state.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 
-/** GitHub accepts at most 50 annotations per create/update call. */
-export const ANNOTATIONS_PER_CALL = 50;
-export { MAX_ANNOTATIONS };
+/**
+ * GitHub accepts at most 50 annotations per create or update call. A check run
+ * is posted with one call, so that is also how many it carries: every further
+ * update would be one more write in the installation's rate-limited queue
+ * (about a second each). The summary's findings table and the audit record
+ * hold the rest.
+ */
+export const ANNOTATIONS_PER_CHECK_RUN = 50;
 
 export interface PublishedCheckRun {
   id: number;
   /** False when the newest "Agent Policy" run of ours on this commit already said exactly this. */
   created: boolean;
   digest: string;
-  annotationCalls: number;
 }
 
 /** A content digest of the result (the sealed record included), so a redelivered event is recognised as already reported. */
@@ -30,7 +34,7 @@ export function checkRunDigest(output: CheckRunOutput): string {
  * (`external_id`), nothing is written — a redelivered webhook never yields a
  * second, different result. Otherwise a new run is created (GitHub treats the
  * newest run of a name as the check's state; updating an old run would append
- * duplicate annotations). Annotations go in batches of 50.
+ * duplicate annotations), in one write with at most 50 annotations.
  */
 export async function publishCheckRun(
   octokit: Octokit,
@@ -41,14 +45,13 @@ export async function publishCheckRun(
   const externalId = `agent-policy:${digest}`;
   const ours = input.latest;
   if (ours && ours.externalId === externalId && ours.status === "completed") {
-    return { id: ours.id, created: false, digest, annotationCalls: 0 };
+    return { id: ours.id, created: false, digest };
   }
 
-  const annotations = input.output.annotations.slice(0, MAX_ANNOTATIONS);
-  const batches: (typeof annotations)[] = [];
-  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_CALL) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_CALL));
-  const summary = input.output.annotations.length > MAX_ANNOTATIONS
-    ? `${input.output.summary}\n\n_${input.output.annotations.length - MAX_ANNOTATIONS} further annotations were not posted; every finding is in the audit log._`
+  const annotations = input.output.annotations.slice(0, ANNOTATIONS_PER_CHECK_RUN);
+  const left = input.output.annotations.length - annotations.length;
+  const summary = left > 0
+    ? `${input.output.summary}\n\n_The first ${ANNOTATIONS_PER_CHECK_RUN} annotations are shown at their files; ${left} more are not (GitHub takes ${ANNOTATIONS_PER_CHECK_RUN} per check run). The findings table above and the audit record list the findings._`
     : input.output.summary;
   const base = { title: input.output.title, summary, ...(input.output.text ? { text: input.output.text } : {}) };
 
@@ -64,13 +67,8 @@ export async function publishCheckRun(
       completed_at: input.completedAt.toISOString(),
       ...(input.detailsUrl ? { details_url: input.detailsUrl } : {}),
       ...(input.output.conclusion !== "success" ? { actions: [RE_EVALUATE_ACTION] } : {}),
-      output: { ...base, annotations: batches[0] ?? [] },
+      output: { ...base, annotations },
     }),
   );
-  for (const batch of batches.slice(1)) {
-    await step(`add annotations to check run ${created.id}`, () =>
-      octokit.rest.checks.update({ owner: repo.owner, repo: repo.repo, check_run_id: created.id, output: { ...base, annotations: batch } }),
-    );
-  }
-  return { id: created.id, created: true, digest, annotationCalls: Math.max(1, batches.length) };
+  return { id: created.id, created: true, digest };
 }

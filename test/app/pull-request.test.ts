@@ -264,17 +264,18 @@ describe("pull_request → Agent Policy check run", () => {
     expect(await h.stored()).toEqual(h.audit());
   });
 
-  it("posts more than 50 annotations in batches of 50", async () => {
+  it("posts one check run, one write, with the first 50 annotations, and says how many more findings it did not annotate", async () => {
     const h = await createHarness();
     const files = Array.from({ length: 120 }, (_, i) => fileEntry(`lib/f${String(i).padStart(3, "0")}.ts`));
     const scope = mockReads({ files, commits: [copilotCommit()] });
     mockListRuns(scope);
     const posted = mockCreate(scope);
-    const patches: any[] = [];
-    scope.patch(`${REPO_PATH}/check-runs/77`, (b) => (patches.push(b), true)).times(2).reply(200, { id: 77 });
     await h.receive("pull_request", event(COPILOT));
     expect(posted.body!.output.annotations).toHaveLength(50);
-    expect(patches.map((p) => p.output.annotations.length)).toEqual([50, 20]);
-    expect(patches[0].output.title).toBe(posted.body!.output.title);
+    expect(posted.body!.output.annotations[0].path).toBe("lib/f000.ts");
+    expect(posted.body!.output.summary).toContain("The first 50 annotations are shown at their files; 70 more are not");
+    expect(h.audit()[0]).toMatchObject({ response: "check_run" });
+    expect(h.audit()[0].findingsOmitted).toBeUndefined();
+    expect(h.audit()[0].findings).toHaveLength(120);
   });
 });
