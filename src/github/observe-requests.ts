@@ -22,19 +22,23 @@ type RestNamespaces = Record<string, Record<string, { endpoint?: { DEFAULTS?: { 
 
 let table: RouteTable | undefined;
 
-/** Every REST route Octokit knows (`octokit.rest.*`), most literal first, to name a concrete path by its template. */
+/** Every REST route Octokit knows (`octokit.rest.*`), by method and number of segments, most literal first. */
 function routeTable(rest: RestNamespaces): RouteTable {
-  const routes: { method: string; pattern: RegExp; template: string; literal: number }[] = [];
+  const buckets = new Map<string, { pattern: RegExp; template: string; literal: number }[]>();
+  const bucketOf = (method: string, path: string) => `${method} ${path.split("/").length}`;
   for (const namespace of Object.values(rest)) {
     for (const method of Object.values(namespace)) {
       const defaults = method.endpoint?.DEFAULTS;
       if (!defaults?.url || !defaults.method) continue;
       const source = defaults.url.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+");
-      routes.push({ method: defaults.method, pattern: new RegExp(`^${source}$`), template: defaults.url, literal: defaults.url.replace(/\{[^}]+\}/g, "").length });
+      const key = bucketOf(defaults.method, defaults.url);
+      const bucket = buckets.get(key) ?? [];
+      bucket.push({ pattern: new RegExp(`^${source}$`), template: defaults.url, literal: defaults.url.replace(/\{[^}]+\}/g, "").length });
+      buckets.set(key, bucket);
     }
   }
-  routes.sort((a, b) => b.literal - a.literal);
-  return { match: (method, path) => routes.find((r) => r.method === method && r.pattern.test(path))?.template };
+  for (const bucket of buckets.values()) bucket.sort((a, b) => b.literal - a.literal);
+  return { match: (method, path) => buckets.get(bucketOf(method, path))?.find((r) => r.pattern.test(path))?.template };
 }
 
 /**
