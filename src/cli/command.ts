@@ -6,6 +6,8 @@ export interface CliIo {
   isTty: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The clock for decisions (expiry); the current time when absent. */
+  now?: () => Date;
 }
 
 /**
@@ -23,8 +25,11 @@ export interface CliCommand {
   run: (args: string[], io: CliIo) => Promise<number>;
 }
 
-/** A usage error: the message, then a pointer to the verb's help; exit code 2. */
-export function usageError(io: CliIo, command: string, message: string): number {
+/**
+ * A usage error: the message, then a pointer to the verb's help. Exit code 2,
+ * unless the verb's codes give 2 another meaning (`check`: deny).
+ */
+export function usageError(io: CliIo, command: string, message: string, exitCode = 2): number {
   io.stderr(`agent-policy ${command}: ${message}\nRun 'agent-policy ${command} --help' for usage.\n`);
-  return 2;
+  return exitCode;
 }

@@ -2,10 +2,13 @@
 import { pathToFileURL } from "node:url";
 import type { CliCommand, CliIo } from "./command.js";
 import { auditCommand } from "./commands/audit.js";
+import { checkCommand } from "./commands/check.js";
+import { explainCommand } from "./commands/explain.js";
 import { schemaCommand } from "./commands/schema.js";
+import { validateCommand } from "./commands/validate.js";
 
 /** Every verb, in the order `--help` lists them. Each lives in `commands/<verb>.ts`. */
-export const COMMANDS: readonly CliCommand[] = [schemaCommand, auditCommand];
+export const COMMANDS: readonly CliCommand[] = [validateCommand, checkCommand, explainCommand, schemaCommand, auditCommand];
 
 function topUsage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

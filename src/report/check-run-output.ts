@@ -136,7 +136,8 @@ function annotationsOf(report: CheckReport): { annotations: Annotation[]; omitte
   return { annotations, omitted };
 }
 
-function decisionTitle(decision: Decision): string {
+/** The check run's title for a decision, e.g. `Denied: 3 findings for devin`. */
+export function decisionTitle(decision: Decision): string {
   if (!decision.agentActivity && decision.findings.length === 0) return "Compliant: no AI assistant activity";
   const agents = decision.agents.map((a) => a.key).join(", ");
   const counted = plural(decision.findings.filter((f) => f.verdict === decision.verdict).length, "finding");

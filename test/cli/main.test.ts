@@ -12,6 +12,18 @@ describe("agent-policy CLI", () => {
     expect(io.out).toContain("schema");
   });
 
+  it("lists validate, check, explain and schema, and answers --help on every verb with its usage and exit 0", async () => {
+    const io = captureIo();
+    await runCli(["--help"], io);
+    for (const verb of ["validate", "check", "explain", "schema"]) {
+      expect(io.out).toMatch(new RegExp(`^  ${verb} `, "m"));
+      const help = captureIo();
+      expect(await runCli([verb, "--help"], help)).toBe(0);
+      expect(help.out).toMatch(new RegExp(`^Usage: agent-policy ${verb}\\b`));
+      expect(help.err).toBe("");
+    }
+  });
+
   it("refuses an unknown command with exit 2 and the usage on stderr", async () => {
     const io = captureIo();
     expect(await runCli(["frobnicate"], io)).toBe(2);

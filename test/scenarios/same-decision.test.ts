@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.js";
+import { createHarness, expectEveryMockUsed, NOW, REPO_PATH } from "../app/harness.js";
+import { mockCreate, mockListRuns, mockReads, pagedReply } from "../app/mocks.js";
+import { TempRepo, type Change } from "../cli/git-repo.js";
+import { captureIo } from "../cli/io.js";
+import { examplePayload } from "../fixtures/github.js";
+import { githubCommits, githubFiles, loadScenarios, SCENARIO_POLICY, type ChangeScenario } from "../fixtures/scenarios.js";
+
+/** What both sides must agree on: the verdict, the assistants, and each finding's rule, verdict, asset and agent. */
+interface Judgement {
+  verdict: string;
+  agents: string[];
+  findings: [string, string, string, string | undefined][];
+}
+
+/** The app: a `pull_request.opened` webhook through Probot, GitHub's API answered with the scenario; the judgement read from the audit record. */
+async function judgeWithApp(s: ChangeScenario): Promise<Judgement> {
+  const h = await createHarness();
+  const scope = mockReads({ policy: SCENARIO_POLICY, user: s.author, headRef: s.branch, files: githubFiles(s), commits: githubCommits(s) });
+  if (s.expected.verdict === "step_up") {
+    pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, []);
+    scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
+  }
+  mockListRuns(scope);
+  mockCreate(scope);
+  const payload = examplePayload("pull_request", "opened");
+  payload.pull_request.user = { ...payload.pull_request.user, ...s.author };
+  payload.sender = { ...payload.sender, ...s.author };
+  await h.receive("pull_request", payload);
+  const [record] = h.audit();
+  return {
+    verdict: record.decision,
+    agents: record.agents.map((a: { key: string }) => a.key),
+    findings: record.findings.map((f: { ruleId: string; verdict: string; asset: string; agent?: string }) => [f.ruleId, f.verdict, f.asset, f.agent]),
+  };
+}
+
+/** The CLI: the same change committed to a real git repository, judged by `agent-policy check` as the same author. */
+async function judgeWithCli(s: ChangeScenario): Promise<Judgement> {
+  const repo = new TempRepo();
+  repo.commit("base", { ".agent-policy.yml": SCENARIO_POLICY, ...s.base });
+  repo.git("checkout", "-q", "-b", s.branch);
+  for (const commit of s.commits) {
+    const changes: Record<string, Change> = {};
+    for (const [path, change] of Object.entries(commit.changes)) {
+      changes[path] = change !== null && typeof change === "object" && "binary" in change ? Buffer.from(change.binary, "base64") : change;
+    }
+    repo.commit(commit.message, changes, { name: commit.author.name, email: commit.author.email });
+  }
+  const io = captureIo({ cwd: repo.dir, now: () => NOW });
+  const code = await runCli(["check", "--actor", s.author.login, "--actor-id", String(s.author.id), "--base", "main", "--format", "json"], io);
+  expect(io.err).toBe("");
+  const json = JSON.parse(io.out);
+  expect(code).toBe(json.exitCode);
+  return {
+    verdict: json.verdict,
+    agents: json.decision.agents.map((a: { key: string }) => a.key),
+    findings: json.decision.findings.map((f: any) => [f.ruleId, f.verdict, `${f.asset.kind}:${f.asset.value}`, f.agent]),
+  };
+}
+
+describe("one scenario set, two shells: the app and the CLI reach the same decision", { timeout: 60_000 }, () => {
+  expectEveryMockUsed();
+
+  for (const scenario of loadScenarios()) {
+    it(`${scenario.name}: ${scenario.description}`, async () => {
+      const app = await judgeWithApp(scenario);
+      const cli = await judgeWithCli(scenario);
+      expect(cli).toEqual(app);
+      expect(app).toEqual(scenario.expected);
+    });
+  }
+});
