@@ -1,3 +1,4 @@
+import { FRAMEWORK_MAPPING, NIST_CSF_2, OWASP_AGENTIC_2026, OWASP_NHI_2025 } from "../../audit/framework-mapping.js";
 import { describeRule } from "../../engine/evaluate-policy.js";
 import { RULE_IDS, type RuleId } from "../../engine/types.js";
 import { RULE_GUIDE } from "../../report/rule-guide.js";
@@ -7,7 +8,9 @@ import { paint } from "../terminal.js";
 
 const USAGE = `Usage: agent-policy explain RULE_ID
 
-Says what a rule checks, why it exists, and how a change satisfies it.
+Says what a rule checks, why it exists (with its place in OWASP's Top 10 for
+Non-Human Identities and for Agentic Applications, and in NIST CSF 2.0), and
+how a change satisfies it.
 Rule ids appear in the check run, its annotations, the audit log and the
 output of 'agent-policy check'.
 
@@ -17,7 +20,7 @@ ${RULE_IDS.map((id) => `  ${id}`).join("\n")}
 
 export const explainCommand: CliCommand = {
   name: "explain",
-  summary: "say what a rule checks, why, and how to satisfy it",
+  summary: "say what a rule checks, why (its framework mapping), and how to satisfy it",
   usage: USAGE,
   async run(args, io) {
     const parsed = parseOptions(args, {});
@@ -39,6 +42,9 @@ export const explainCommand: CliCommand = {
       p.bold("Why"),
       wrap(guide.why),
       "",
+      p.bold("Framework mapping"),
+      ...frameworkLines(id),
+      "",
       p.bold("How to satisfy it"),
       wrap(guide.fix),
     ];
@@ -46,6 +52,16 @@ export const explainCommand: CliCommand = {
     return 0;
   },
 };
+
+function frameworkLines(id: RuleId): string[] {
+  const m = FRAMEWORK_MAPPING[id];
+  const list = <K extends string>(ids: readonly K[], names: Record<K, string>) => (ids.length ? ids.map((k) => `${k} ${names[k]}`).join("; ") : "none");
+  return [
+    wrap(`OWASP Top 10 for Non-Human Identities (2025): ${list(m.nhi, OWASP_NHI_2025)}`),
+    wrap(`OWASP Top 10 for Agentic Applications (2026): ${list(m.asi, OWASP_AGENTIC_2026)}`),
+    wrap(`NIST CSF 2.0: ${list(m.csf, NIST_CSF_2)}`),
+  ];
+}
 
 function isRuleId(value: string): value is RuleId {
   return (RULE_IDS as readonly string[]).includes(value);
