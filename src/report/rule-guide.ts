@@ -68,6 +68,10 @@ export const RULE_GUIDE: Record<RuleId, RuleGuide> = {
     why: "A workflow run acts with the repository's token and secrets; an assistant may start only the workflows its owner allowed.",
     fix: "Add the workflow's file name or path to `agents.<name>.workflows.allow`, or have a person start the run.",
   },
+  "workflow-escalation": {
+    why: "A workflow's permissions, triggers, secrets and runners decide what its runs may do with the repository's token; an assistant that widens them grants itself, or a later run, more than its owner gave it.",
+    fix: "Have a person make the workflow change; keep an assistant's workflow edits within the permissions, triggers, secrets and runners the workflow already has.",
+  },
   "workflow-modified": {
     why: "A workflow run executes the file at the run's commit, not the default branch's: an assistant that rewrites a workflow it may start (or a local action or reusable workflow it calls) would run its own steps with the repository's token and secrets.",
     fix: "Run the workflow as the default branch defines it; change workflows in a pull request whose governance step-up is approved before the changed workflow runs.",
