@@ -1,5 +1,6 @@
 import type { Actor, ChangedFile, ChangeFacts, CommitFact, FileStatus } from "../engine/types.js";
 import { LocalFactsError, type Git } from "./git.js";
+import { gitWorkflowChanges } from "./git-workflow-changes.js";
 
 /** What to judge: a local range, seen as a pull request from `branch` or as a push of `branch`. */
 export interface GitFactsInput {
@@ -33,7 +34,8 @@ const DIFF_OPTIONS = ["-M", "--no-ext-diff", "--no-textconv", "--no-relative", "
  * with both sides of a rename, its added lines as a hunk-only patch (none for
  * a binary file, with no additions counted, as GitHub reports it), and every
  * commit of `base..head` with its raw author, committer and message (the
- * mailmap is not applied). The lists are complete (a local repository has no
+ * mailmap is not applied), and both versions of each changed workflow and
+ * action file, parsed. The lists are complete (a local repository has no
  * listing limit). Anything git prints that does not parse is a `LocalFactsError`:
  * the caller fails closed.
  */
@@ -45,6 +47,7 @@ export async function gatherGitFacts(git: Git, input: GitFactsInput): Promise<Gi
 
   const commits = await readCommits(git, baseSha, headSha);
   const files = await readChangedFiles(git, mergeBase, headSha);
+  const workflowChanges = await gitWorkflowChanges(git, files, mergeBase, headSha);
   const common = {
     repository: input.repository,
     headSha,
@@ -55,6 +58,7 @@ export async function gatherGitFacts(git: Git, input: GitFactsInput): Promise<Gi
     files,
     changedFiles: files.length,
     policyPaths: input.policyPaths,
+    workflowChanges,
   };
   const facts: ChangeFacts =
     input.kind === "pull_request"

@@ -134,6 +134,22 @@ describe("agent-policy check: what it reads", { timeout: 60_000 }, () => {
     expect(human.json.decision.agents[0].evidence.map((e: any) => e.role)).toEqual(["commit_author", "committer"]);
   });
 
+  it("reads both versions of a changed workflow, so widening its permissions is workflow-escalation, and an unreadable one fails closed", async () => {
+    const repo = new TempRepo();
+    repo.commit("base", { ".agent-policy.yml": CHECK_POLICY, ".github/workflows/ci.yml": "on: push\npermissions: { contents: read }\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps: [{ run: make }]\n" });
+    repo.git("checkout", "-q", "-b", "copilot/ci");
+    repo.commit("ci", { ".github/workflows/ci.yml": "on: push\npermissions: write-all\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps: [{ run: make }]\n" }, COPILOT_GIT);
+    const widened = await checkJson(repo, ["--agent", "copilot", "--base", "main"]);
+    expect(widened.json.decision.findings.map((f: any) => [f.ruleId, f.verdict])).toEqual([
+      ["workflow-escalation", "deny"],
+      ["governance-file", "step_up"],
+    ]);
+    repo.commit("break it", { ".github/workflows/ci.yml": "on: [push\n" }, COPILOT_GIT);
+    const broken = await checkJson(repo, ["--agent", "copilot", "--base", "main"]);
+    expect(broken.json.decision.findings.map((f: any) => f.ruleId)).toContain("workflow-escalation");
+    expect(broken.code).toBe(2);
+  });
+
   it("tells the shared login Copilot apart by --actor-id, as the app does by account id", async () => {
     const repo = repoOnBranch();
     repo.commit("work", { "src/auth/x.ts": "x\n" }, HUMAN);

@@ -1,11 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { createHarness, expectEveryMockUsed, NOW, REPO_PATH } from "../app/harness.js";
-import { mockCreate, mockListRuns, mockReads, pagedReply } from "../app/mocks.js";
+import { HEAD, mockCreate, mockListRuns, mockReads, pagedReply } from "../app/mocks.js";
+import { mockFile } from "../app/workflow-mocks.js";
 import { TempRepo, type Change } from "../cli/git-repo.js";
 import { captureIo } from "../cli/io.js";
 import { examplePayload } from "../fixtures/github.js";
-import { githubCommits, githubFiles, loadScenarios, SCENARIO_POLICY, type ChangeScenario } from "../fixtures/scenarios.js";
+import { applyCommits, githubCommits, githubFiles, loadScenarios, SCENARIO_POLICY, type ChangeScenario } from "../fixtures/scenarios.js";
+import { isActionFile, isWorkflowFile } from "../../src/engine/workflow-document.js";
+
+const BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
+const MERGE_BASE = "3e1c0ffee3e1c0ffee3e1c0ffee3e1c0ffee3e1c";
 
 /** What both sides must agree on: the verdict, the assistants, and each finding's rule, verdict, asset and agent. */
 interface Judgement {
@@ -18,6 +23,16 @@ interface Judgement {
 async function judgeWithApp(s: ChangeScenario): Promise<Judgement> {
   const h = await createHarness();
   const scope = mockReads({ policy: SCENARIO_POLICY, user: s.author, headRef: s.branch, files: githubFiles(s), commits: githubCommits(s) });
+  // Changed workflow and action files are read at the merge base and at the head, for the workflow-escalation rule.
+  const { before, after } = applyCommits(s);
+  const workflows = [...after.keys()].filter((p) => (isWorkflowFile(p) || isActionFile(p)) && after.get(p)?.text !== before.get(p)?.text);
+  if (workflows.length > 0) {
+    scope.get(`${REPO_PATH}/compare/${BASE_SHA}...${HEAD}`).query({ per_page: 1 }).reply(200, { merge_base_commit: { sha: MERGE_BASE } });
+    for (const path of workflows) {
+      if (before.has(path)) mockFile(scope, REPO_PATH, path, MERGE_BASE, before.get(path)!.text!);
+      mockFile(scope, REPO_PATH, path, HEAD, after.get(path)!.text!);
+    }
+  }
   if (s.expected.verdict === "step_up") {
     pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, []);
     scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
