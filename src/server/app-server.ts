@@ -3,9 +3,13 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { WEBHOOK_PATH, type WebhookEndpoint } from "./webhook-endpoint.js";
 
-/** A plain GET endpoint next to the webhook one (`/ping`, `/healthz`, `/metrics`). */
+/** A plain GET endpoint next to the webhook one (`/ping`, `/healthz`, `/metrics`), or a whole tree of them (`prefix`). */
 export interface Route {
   path: string;
+  /** Also answers every path under `path` (`/agent-policy/...`). */
+  prefix?: boolean;
+  /** GET and HEAD unless given. */
+  methods?: readonly string[];
   handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
 }
 
@@ -22,13 +26,15 @@ export const pingRoute: Route = {
 export class AppServer {
   private readonly server: Server;
   private readonly routes: Map<string, Route>;
+  private readonly prefixes: Route[];
 
   constructor(
     private readonly webhooks: WebhookEndpoint,
     routes: Route[],
     private readonly log: Logger,
   ) {
-    this.routes = new Map(routes.map((r) => [r.path, r]));
+    this.routes = new Map(routes.filter((r) => !r.prefix).map((r) => [r.path, r]));
+    this.prefixes = routes.filter((r) => r.prefix);
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
         this.log.error({ err: error }, "request failed");
@@ -43,8 +49,8 @@ export class AppServer {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0]!.replace(/\/+$/, "") || "/";
     if (path === WEBHOOK_PATH) return this.webhooks.handle(req, res);
-    const route = this.routes.get(path);
-    if (route && (req.method === "GET" || req.method === "HEAD")) return route.handle(req, res);
+    const route = this.routes.get(path) ?? this.prefixes.find((r) => path === r.path || path.startsWith(`${r.path}/`));
+    if (route && (route.methods ?? ["GET", "HEAD"]).includes(req.method ?? "GET")) return route.handle(req, res);
     res.writeHead(404, { "content-type": "text/plain" }).end("Not Found\n");
   }
 

@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import { Probot } from "probot";
 import { createApp } from "../app/index.js";
 import { appOctokit } from "../github/app-octokit.js";
+import { InventoryRoute, readInventoryConfig } from "../inventory/inventory-route.js";
+import type { Octokit } from "../github/octokit.js";
 import { AppServer, pingRoute, type Route } from "./app-server.js";
 import type { ServeConfig } from "./config.js";
 import { AppMetrics } from "./metrics.js";
@@ -52,7 +54,15 @@ export async function serve(config: ServeConfig, log: Logger): Promise<RunningSe
   endpoint = new WebhookEndpoint(probot.webhooks as unknown as WebhookReceiver, log.child({ name: "webhooks" }), { observer: metrics });
   const readiness = new Readiness([githubProbe(probot), auditStoreProbe(audit)]);
   const draining = endpoint;
-  const server = new AppServer(endpoint, [pingRoute, readiness.route(() => draining.draining), metricsRoute(metrics)], log.child({ name: "http" }));
+  const routes: Route[] = [pingRoute, readiness.route(() => draining.draining), metricsRoute(metrics)];
+  const inventory = readInventoryConfig(process.env);
+  if ("disabled" in inventory) log.warn(inventory.disabled);
+  else {
+    const client = (installationId: number) => probot.auth(installationId) as Promise<Octokit>;
+    routes.push(new InventoryRoute(inventory, config.github, audit.store, client, log.child({ name: "inventory" })));
+    log.info(`agent inventory at /agent-policy/ (sign in with GitHub; OAuth callback /agent-policy/auth/callback)`);
+  }
+  const server = new AppServer(endpoint, routes, log.child({ name: "http" }));
   const address = await server.listen(config.port, config.host);
   const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
   log.info(

@@ -40,6 +40,16 @@ export class FakeGitHub {
   readonly comparisons = new Map<string, Record<string, unknown>>();
   /** Manifest code → the app GitHub registers for it (POST /app-manifests/{code}/conversions, no authentication). */
   readonly manifestConversions = new Map<string, Record<string, unknown>>();
+  /** OAuth app credentials the sign-in flow must present. */
+  oauthClient = { id: "Iv1.fakeclient", secret: "fake-client-secret" };
+  /** The user the next visit to /login/oauth/authorize signs in (a browser test's "click Authorize"). */
+  authorizeAs: string | undefined;
+  /** login → the installations (and their repositories) GitHub says the user can read. */
+  readonly userInstallations = new Map<string, { id: number; account: string; repositories: string[] }[]>();
+  /** `owner/repo` → the rules that apply to its default branch (GET /repos/{o}/{r}/rules/branches/{b}). */
+  readonly branchRules = new Map<string, Record<string, unknown>[]>();
+  private readonly oauthCodes = new Map<string, string>();
+  private readonly userTokens = new Map<string, string>();
   private server: Server | undefined;
   private readonly failures = new Map<string, number>();
   private readonly delays = new Map<string, number>();
@@ -53,6 +63,13 @@ export class FakeGitHub {
     files.set(path, content);
     refs.set(ref, files);
     this.contents.set(repo, refs);
+  }
+
+  /** A code GitHub would hand the browser after `login` authorised the app. */
+  issueOAuthCode(login: string): string {
+    const code = `code_${login}_${this.oauthCodes.size + 1}_${Math.random().toString(36).slice(2)}`;
+    this.oauthCodes.set(code, login);
+    return code;
   }
 
   setPull(repo: string, number: number, pull: FakePull): void {
@@ -127,6 +144,46 @@ export class FakeGitHub {
       const failure = this.failures.get(path);
       return failure ? send(res, failure, { message: "Server Error" }) : send(res, 200, { id: 123, slug: "agent-policy", name: "agent-policy" });
     }
+    if (method === "GET" && path === "/login/oauth/authorize") {
+      const redirect = url.searchParams.get("redirect_uri");
+      if (url.searchParams.get("client_id") !== this.oauthClient.id || !redirect || !this.authorizeAs) return send(res, 404, { message: "Not Found" });
+      const target = new URL(redirect);
+      target.searchParams.set("code", this.issueOAuthCode(this.authorizeAs));
+      target.searchParams.set("state", url.searchParams.get("state") ?? "");
+      res.writeHead(302, { location: target.toString() }).end();
+      return;
+    }
+    if (method === "POST" && path === "/login/oauth/access_token") {
+      const { client_id, client_secret, code } = (body ?? {}) as Record<string, string>;
+      if (client_id !== this.oauthClient.id || client_secret !== this.oauthClient.secret) return send(res, 200, { error: "incorrect_client_credentials" });
+      const login = this.oauthCodes.get(code ?? "");
+      this.oauthCodes.delete(code ?? "");
+      if (!login) return send(res, 200, { error: "bad_verification_code" });
+      const token = `gho_${login}_${this.userTokens.size + 1}`;
+      this.userTokens.set(token, login);
+      return send(res, 200, { access_token: token, token_type: "bearer", scope: "" });
+    }
+    const userLogin = this.userTokens.get(auth.replace(/^bearer /i, ""));
+    if (userLogin !== undefined && (path === "/user" || path.startsWith("/user/"))) {
+      if (method === "GET" && path === "/user") return send(res, 200, { login: userLogin, id: 1000 + this.userTokens.size, type: "User" });
+      const installations = this.userInstallations.get(userLogin) ?? [];
+      if (method === "GET" && path === "/user/installations") {
+        return send(res, 200, { total_count: installations.length, installations: installations.map((i) => ({ id: i.id, account: { login: i.account } })) });
+      }
+      if (method === "GET" && (m = path.match(/^\/user\/installations\/(\d+)\/repositories$/))) {
+        const installation = installations.find((i) => i.id === Number(m![1]));
+        if (!installation) return send(res, 404, { message: "Not Found" });
+        const perPage = Number(url.searchParams.get("per_page") ?? 30);
+        const page = Number(url.searchParams.get("page") ?? 1);
+        const repositories = installation.repositories.slice((page - 1) * perPage, page * perPage).map((full_name) => ({ full_name }));
+        const headers: Record<string, string> = {};
+        if (page * perPage < installation.repositories.length) {
+          headers.link = `<http://${req.headers.host}/api/v3${path}?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+        }
+        return send(res, 200, { total_count: installation.repositories.length, repositories }, headers);
+      }
+      return send(res, 404, { message: "Not Found" });
+    }
     if (auth !== `token ${this.token}`) return send(res, 401, { message: "Bad credentials" });
     const failure = this.failures.get(path);
     if (failure) {
@@ -144,6 +201,12 @@ export class FakeGitHub {
       const sha = gitBlobSha(content);
       if (req.headers["if-none-match"] === `"${sha}"`) return send(res, 304, undefined);
       return send(res, 200, { type: "file", path: filePath, sha, size: Buffer.byteLength(content), encoding: "base64", content: Buffer.from(content).toString("base64") }, { etag: `"${sha}"` });
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)$/))) {
+      return send(res, 200, { full_name: m[1], default_branch: "main" });
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/rules\/branches\/(.+)$/))) {
+      return send(res, 200, this.branchRules.get(m[1]!) ?? []);
     }
     if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/pulls\/(\d+)(\/files|\/commits|\/reviews)?$/))) {
       const pull = this.pulls.get(`${m[1]}#${m[2]}`);
