@@ -21,6 +21,7 @@ a { color: #0550ae; }
 .flag { color: #a40e26; }
 .unregistered th { color: #a40e26; }
 .expiry-past { color: #fff; background: #a40e26; padding: 0 .25rem; border-radius: 3px; }
+.expiry-past, .expiry-soon { display: inline-block; }
 .expiry-soon { color: #3b2300; background: #ffd8a8; padding: 0 .25rem; border-radius: 3px; }
 .verdict { padding: 0 .3rem; border-radius: 3px; }
 .verdict-allow { background: #dafbe1; color: #0a3d1c; } .verdict-step_up { background: #fff1c2; color: #3b2300; }
