@@ -20,7 +20,7 @@ async function axeViolations(page: Page): Promise<{ id: string; impact: string; 
   await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate(async () => {
     const axe = (globalThis as any).axe;
-    const r = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    const r = await axe.run((globalThis as any).document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
     return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n: any) => n.target.join(" ")) }));
   });
   return result;
@@ -90,7 +90,7 @@ describe("the agent inventory in a real browser", () => {
       expect(await axeViolations(page)).toEqual([]);
       // The first Tab reaches the navigation, visibly focused.
       await page.keyboard.press("Tab");
-      expect(await page.evaluate(() => document.activeElement?.closest("nav") !== null)).toBe(true);
+      expect(await page.evaluate(() => (globalThis as any).document.activeElement?.closest("nav") !== null)).toBe(true);
       await page.screenshot({ path: join(artifacts, `inventory-${path || "agents"}.png`), fullPage: true });
     });
   }
@@ -102,10 +102,10 @@ describe("the agent inventory in a real browser", () => {
     await page.getByRole("button", { name: "Apply" }).click();
     await page.waitForURL(/decision=deny/);
     expect(await page.locator("table.sortable tbody tr").count()).toBe(6);
-    const hrefs = await page.locator("table.sortable tbody a").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    const hrefs = await page.locator("table.sortable tbody a").evaluateAll((as) => as.map((a) => (a as any).href));
     expect(hrefs.some((h) => /\/acme\/api\/pull\/7$/.test(h))).toBe(true);
     // Planted markup never ran.
-    expect(await page.evaluate(() => document.querySelectorAll("img").length)).toBe(0);
+    expect(await page.evaluate(() => (globalThis as any).document.querySelectorAll("img").length)).toBe(0);
     await page.screenshot({ path: join(artifacts, "inventory-activity-filtered.png"), fullPage: true });
   });
 
