@@ -29,12 +29,18 @@ interface GitPersonLike {
 }
 
 export function identityOf(account: AccountLike | null | undefined, person?: GitPersonLike | null): Identity {
+  // Payload fields are checked, not trusted: a value of the wrong type is left out, never passed on.
+  const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
   const identity: Identity = {};
-  if (account?.login) identity.login = account.login;
+  const login = text(account?.login);
+  if (login) identity.login = login;
   if (typeof account?.id === "number") identity.id = account.id;
-  if (account?.type) identity.type = account.type;
-  if (person?.name) identity.name = person.name;
-  if (person?.email) identity.email = person.email;
+  const type = text(account?.type);
+  if (type) identity.type = type;
+  const name = text(person?.name);
+  if (name) identity.name = name;
+  const email = text(person?.email);
+  if (email) identity.email = email;
   return identity;
 }
 

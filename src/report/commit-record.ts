@@ -173,12 +173,16 @@ export function boundedRecord(record: CommitRecord): CommitRecord {
 
 function canonicalIdentity(identity: Identity): Identity {
   const out: Identity = {};
-  const text = (value: string | undefined) => (value === undefined ? undefined : value.slice(0, RECORD_LIMITS.field));
-  if (identity.login !== undefined) out.login = text(identity.login)!;
-  if (identity.id !== undefined) out.id = identity.id;
-  if (identity.type !== undefined) out.type = text(identity.type)!;
-  if (identity.name !== undefined) out.name = text(identity.name)!;
-  if (identity.email !== undefined) out.email = text(identity.email)!;
+  const text = (value: unknown) => (typeof value === "string" ? value.slice(0, RECORD_LIMITS.field) : undefined);
+  const login = text(identity.login);
+  if (login !== undefined) out.login = login;
+  if (typeof identity.id === "number") out.id = identity.id;
+  const type = text(identity.type);
+  if (type !== undefined) out.type = type;
+  const name = text(identity.name);
+  if (name !== undefined) out.name = name;
+  const email = text(identity.email);
+  if (email !== undefined) out.email = email;
   return out;
 }
 
