@@ -1,17 +1,8 @@
 import { createHash } from "node:crypto";
-import { CHECK_NAME, RE_EVALUATE_ACTION, type CheckRunOutput } from "../report/check-run-output.js";
+import { CHECK_NAME, MAX_ANNOTATIONS, RE_EVALUATE_ACTION, type CheckRunOutput } from "../report/check-run-output.js";
 import { step } from "./errors.js";
 import type { OwnCheckRun } from "./commit-state.js";
 import type { Octokit, RepoRef } from "./octokit.js";
-
-/**
- * GitHub accepts at most 50 annotations per create or update call. A check run
- * is posted with one call, so that is also how many it carries: every further
- * update would be one more write in the installation's rate-limited queue
- * (about a second each). The summary's findings table and the audit record
- * hold the rest.
- */
-export const ANNOTATIONS_PER_CHECK_RUN = 50;
 
 export interface PublishedCheckRun {
   id: number;
@@ -48,12 +39,9 @@ export async function publishCheckRun(
     return { id: ours.id, created: false, digest };
   }
 
-  const annotations = input.output.annotations.slice(0, ANNOTATIONS_PER_CHECK_RUN);
-  const left = input.output.annotations.length - annotations.length;
-  const summary = left > 0
-    ? `${input.output.summary}\n\n_The first ${ANNOTATIONS_PER_CHECK_RUN} annotations are shown at their files; ${left} more are not (GitHub takes ${ANNOTATIONS_PER_CHECK_RUN} per check run). The findings table above and the audit record list the findings._`
-    : input.output.summary;
-  const base = { title: input.output.title, summary, ...(input.output.text ? { text: input.output.text } : {}) };
+  // renderCheckRun keeps to GitHub's one-call limit and says what it left out; this only guards it.
+  const annotations = input.output.annotations.slice(0, MAX_ANNOTATIONS);
+  const base = { title: input.output.title, summary: input.output.summary, ...(input.output.text ? { text: input.output.text } : {}) };
 
   const { data: created } = await step(`create the "${CHECK_NAME}" check run`, () =>
     octokit.rest.checks.create({

@@ -60,8 +60,14 @@ export interface CheckReport {
   subject?: string;
 }
 
-/** Beyond this many annotations the summary says how many were left out; keeps one event's writes bounded. */
-export const MAX_ANNOTATIONS = 500;
+/**
+ * GitHub accepts at most 50 annotations per create or update call. A check run
+ * is posted with one call, so that is also how many it carries: every further
+ * update would be one more write in the installation's rate-limited queue
+ * (about a second each). The summary says how many were left out; the
+ * findings table and the audit record hold them all.
+ */
+export const MAX_ANNOTATIONS = 50;
 
 // GitHub's documented limits: 65535 characters for summary and text; we keep a margin.
 const SUMMARY_BUDGET = 60_000;
@@ -116,7 +122,7 @@ export function renderCheckRun(report: CheckReport): CheckRunOutput {
   return {
     conclusion,
     title: truncate(title, TITLE_MAX),
-    summary: omitted > 0 ? `${summary}\n\n_${omitted} further annotations were not posted; every finding is in the audit log._` : summary,
+    summary: omitted > 0 ? `${summary}\n\n_The first ${MAX_ANNOTATIONS} annotations are shown at their files; ${omitted} more are not (GitHub takes ${MAX_ANNOTATIONS} per check run). The findings table above and the audit record list the findings._` : summary,
     annotations,
   };
 }
