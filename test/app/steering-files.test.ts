@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry } from "../fixtures/github.js";
 import { createHarness, expectEveryMockUsed, REPO_PATH } from "./harness.js";
-import { HEAD, mockCreate, mockListRuns, mockReads, pagedReply, POLICY } from "./mocks.js";
+import { HEAD, mockApprovalReads, mockCreate, mockListRuns, mockReads, pagedReply, POLICY } from "./mocks.js";
 
 /** Copilot may change anything, owned by a user; governance files still need that owner's approval. Audit mode: no review requests. */
 const WIDE = POLICY.replace('allow: ["src/**", "test/**", "package.json"]', 'allow: ["**"]')
@@ -26,6 +26,7 @@ describe("files and directories that steer assistants are governance files", () 
       fileEntry("docs/agent-notes/settings.json", "added"),
     ];
     const scope = mockReads({ policy: WIDE, files, commits: [commitEntry(HEAD, "Editor setup", { account: COPILOT, ...COPILOT_COMMITTER })] });
+    mockApprovalReads(scope, []);
     pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, []);
     mockListRuns(scope);
     const posted = mockCreate(scope);

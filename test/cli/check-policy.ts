@@ -10,7 +10,7 @@ agents:
       deny: ["src/auth/**"]
   claude-local:
     owner: "@alice"
-    match: { trailers: ["Co-authored-by: Claude*"] }
+    match: { catalogue: [claude-code] }
     paths: { allow: ["**"] }
 step_up:
   - name: dependencies

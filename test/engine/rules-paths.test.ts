@@ -192,7 +192,7 @@ describe("governance-file", () => {
   it("says when the path is a directory that governance files live in", () => {
     const decision = evaluate(everything, devinFacts({ files: [file(".github/workflows", { status: "added" })] }));
     expect(decision.findings.map((f) => f.message)).toEqual([
-      "devin (owner @acme/platform) added .github/workflows, which is where governance files live (.github/workflows/**) and needs approval from @acme/platform.",
+      "devin (owner @acme/platform) added .github/workflows, which is where governance files live (.github/workflows/**) and needs approval from its owner @acme/platform.",
     ]);
   });
 

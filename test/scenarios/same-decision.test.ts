@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { createHarness, expectEveryMockUsed, NOW, REPO_PATH } from "../app/harness.js";
-import { HEAD, mockCreate, mockListRuns, mockReads, pagedReply } from "../app/mocks.js";
+import { HEAD, mockApprovalReads, mockCreate, mockListRuns, mockReads, pagedReply } from "../app/mocks.js";
 import { mockFile } from "../app/workflow-mocks.js";
 import { TempRepo, type Change } from "../cli/git-repo.js";
 import { captureIo } from "../cli/io.js";
@@ -34,6 +34,8 @@ async function judgeWithApp(s: ChangeScenario): Promise<Judgement> {
     }
   }
   if (s.expected.verdict === "step_up") {
+    // The reviews and who pushed the head branch, then the reviews again right before posting.
+    mockApprovalReads(scope, [], [], s.branch);
     pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, []);
     scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
   }
