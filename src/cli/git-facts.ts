@@ -123,13 +123,16 @@ interface NameStatus {
   status: FileStatus;
   path: string;
   previousPath?: string;
+  /** The blob before and after (git's all-zero id for a side that does not exist). */
+  oldBlob: string;
+  newBlob: string;
   /** Git prints a type change (file ↔ symlink) as two patches: the old path deleted, the new one added. */
   patches: number;
 }
 
 /** Every changed file of `from..to`, paired with its patch: name-status and patch print the files in the same order. */
 async function readChangedFiles(git: Git, from: string, to: string): Promise<ChangedFile[]> {
-  const entries = parseNameStatus(await git.text(["diff", ...DIFF_OPTIONS, "--name-status", "-z", from, to, "--"]));
+  const entries = parseRaw(await git.text(["diff", ...DIFF_OPTIONS, "--raw", "--no-abbrev", "-z", from, to, "--"]));
   const chunks = splitPatch(await git.text(["diff", ...DIFF_OPTIONS, "-p", "--unified=3", from, to, "--"]));
   const needed = entries.reduce((n, e) => n + e.patches, 0);
   if (needed !== chunks.length) throw new LocalFactsError(`could not pair the ${entries.length} changed files of ${from.slice(0, 7)}..${to.slice(0, 7)} with git's ${chunks.length} patches`);
@@ -141,24 +144,29 @@ async function readChangedFiles(git: Git, from: string, to: string): Promise<Cha
   });
 }
 
-function parseNameStatus(output: string): NameStatus[] {
+/** `git diff --raw -z`: `:oldmode newmode oldblob newblob status`, then the path (two for a rename or copy). */
+function parseRaw(output: string): NameStatus[] {
   const tokens = output.split("\0");
   if (tokens.at(-1) === "") tokens.pop();
   const entries: NameStatus[] = [];
   for (let i = 0; i < tokens.length; ) {
-    const code = tokens[i++]!;
-    const letter = code[0] ?? "";
+    const header = tokens[i++]!.replace(/^\n/, "");
+    const fields = header.startsWith(":") ? header.slice(1).split(" ") : [];
+    const [, , oldBlob, newBlob, code] = fields;
+    if (fields.length !== 5 || !SHA.test(oldBlob!) || !SHA.test(newBlob!)) throw new LocalFactsError(`git reported a change in an unexpected form (${JSON.stringify(header.slice(0, 120))})`);
+    const blobs = { oldBlob: oldBlob!, newBlob: newBlob! };
+    const letter = code![0] ?? "";
     const status = STATUS[letter];
     if (!status) throw new LocalFactsError(`git reported a change of an unexpected kind (${JSON.stringify(code)})`);
     if (letter === "R" || letter === "C") {
       const previousPath = tokens[i++];
       const path = tokens[i++];
       if (previousPath === undefined || path === undefined) throw new LocalFactsError("git's list of renamed files ended early");
-      entries.push({ status, path, previousPath, patches: 1 });
+      entries.push({ status, path, previousPath, patches: 1, ...blobs });
     } else {
       const path = tokens[i++];
       if (path === undefined) throw new LocalFactsError("git's list of changed files ended early");
-      entries.push({ status, path, patches: letter === "T" ? 2 : 1 });
+      entries.push({ status, path, patches: letter === "T" ? 2 : 1, ...blobs });
     }
   }
   return entries;
@@ -182,6 +190,9 @@ function changedFile(entry: NameStatus, chunk: readonly string[]): ChangedFile {
     additions: 0,
     deletions: 0,
   };
+  // Blob ids as GitHub lists them (`sha`), and the one before, which proves a rename or copy without a diff unchanged.
+  if (!/^0+$/.test(entry.newBlob)) file.sha = entry.newBlob;
+  if (!/^0+$/.test(entry.oldBlob)) file.previousSha = entry.oldBlob;
   const firstHunk = chunk.findIndex((line) => line.startsWith("@@"));
   const binary = chunk.some((line, i) => (firstHunk < 0 || i < firstHunk) && (line.startsWith("Binary files ") || line === "GIT binary patch"));
   if (binary || firstHunk < 0) return file;
