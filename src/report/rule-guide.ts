@@ -37,8 +37,12 @@ export const RULE_GUIDE: Record<RuleId, RuleGuide> = {
     fix: "Have a person make the change, and keep credentials out of the repository (a secret store, the CI's secrets).",
   },
   "secret-content": {
-    why: "A credential committed to a branch is leaked the moment it is pushed; added lines are scanned, and a file whose diff cannot be read is not passed unseen.",
-    fix: "Remove the credential from the branch, including its history, and rotate it. If the file has no readable diff, have a person make or review it.",
+    why: "A credential committed to a branch is leaked the moment it is pushed; every added line is scanned, whatever its length.",
+    fix: "Remove the credential from the branch, including its history, and rotate it.",
+  },
+  "unscannable-change": {
+    why: "Content that cannot be scanned (a binary file, a diff GitHub does not show or cuts short, new Git LFS content) could carry a credential no detector saw; an assistant must not be able to pass one that way.",
+    fix: "Have the agent's owner review the file and approve the step-up, or have a person make the change; with `unscannable: deny`, keep such files out of an assistant's changes.",
   },
   "path-scope": {
     why: "Least privilege: an assistant changes only the paths its owner allowed, and never those it was denied, on both sides of a rename.",
