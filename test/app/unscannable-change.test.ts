@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry } from "../fixtures/github.js";
 import { MAX_PREVIOUS_BLOB_DIRECTORIES } from "../../src/github/previous-blobs.js";
 import { createHarness, expectEveryMockUsed, REPO_PATH } from "./harness.js";
-import { HEAD, mockCreate, mockListRuns, mockReads, pagedReply, POLICY } from "./mocks.js";
+import { HEAD, mockApprovalReads, mockCreate, mockListRuns, mockReads, pagedReply, POLICY } from "./mocks.js";
 import { AFTER, BEFORE, mockOpenPulls, mockPolicy, mockRunsAt, pushPayload } from "./push-mocks.js";
 
 /** The base commit `pullResponse` gives, and the merge base GitHub reports for it. */
@@ -39,6 +39,7 @@ describe("pull_request with a file GitHub gives no diff for", () => {
   it("holds the check for the agent owner's review (action_required) and asks the owner's team", async () => {
     const h = await createHarness();
     const scope = mockReads({ files: [fileEntry("src/app.ts"), png], commits });
+    mockApprovalReads(scope, []);
     pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, []);
     pagedReply(scope, "/orgs/codertocat/teams/platform/members", [{ login: "octo-lead", id: 7001, type: "User" }]);
     const asked: { body?: unknown } = {};
@@ -110,7 +111,7 @@ describe("pull_request with a file GitHub gives no diff for", () => {
 
   it("fails closed when the earlier blob cannot be read", async () => {
     const h = await createHarness();
-    const scope = mockReads({ files: [renamedLogo()], commits });
+    const scope = mockReads({ files: [renamedLogo()], commits, pullReads: 1 });
     scope.get(`${REPO_PATH}/compare/${BASE_SHA}...${HEAD}`).query({ per_page: 1 }).reply(200, { merge_base_commit: { sha: MERGE_BASE }, commits: [], files: [] });
     mockAssets(scope, MERGE_BASE, { status: 502 });
     mockListRuns(scope);
@@ -147,6 +148,7 @@ describe("pull_request with a file GitHub gives no diff for", () => {
     for (const dir of dirs.slice(0, MAX_PREVIOUS_BLOB_DIRECTORIES)) {
       scope.get(`${REPO_PATH}/contents/${encodeURIComponent(dir)}`).query({ ref: MERGE_BASE }).reply(200, [{ name: "x.bin", type: "file", sha: LOGO_BLOB }]);
     }
+    mockApprovalReads(scope, []);
     pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, []);
     pagedReply(scope, "/orgs/codertocat/teams/platform/members", []);
     scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});

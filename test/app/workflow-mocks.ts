@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type nock from "nock";
 
 /** The git blob SHA of `text`, as GitHub computes it. */
-export function blobSha(text: string): string {
+export function blobSha(text: string | Buffer): string {
   const bytes = Buffer.from(text);
   return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }

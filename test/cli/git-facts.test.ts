@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { gatherGitFacts, type GitFactsInput } from "../../src/cli/git-facts.js";
 import { gitIn, LocalFactsError } from "../../src/cli/git.js";
 import { COPILOT_GIT, HUMAN, TempRepo } from "./git-repo.js";
+import { blobSha } from "../app/workflow-mocks.js";
 
 const repository = { owner: "acme", name: "api", defaultBranch: "main" };
 
@@ -21,23 +22,34 @@ describe("gatherGitFacts: a local range in the app's facts shape", { timeout: 60
     repo.commit("change", { "src/new.ts": "line 1\nline 2\n", "README.md": "hello\nworld\n", "gone.txt": null });
     const { facts: f } = await facts(repo);
     expect(f.files).toEqual([
-      { path: "README.md", status: "modified", additions: 1, deletions: 0, patch: "@@ -1 +1,2 @@\n hello\n+world" },
-      { path: "gone.txt", status: "removed", additions: 0, deletions: 1, patch: "@@ -1 +0,0 @@\n-bye" },
-      { path: "src/new.ts", status: "added", additions: 2, deletions: 0, patch: "@@ -0,0 +1,2 @@\n+line 1\n+line 2" },
+      { path: "README.md", status: "modified", additions: 1, deletions: 0, patch: "@@ -1 +1,2 @@\n hello\n+world", sha: blobSha("hello\nworld\n"), previousSha: blobSha("hello\n") },
+      { path: "gone.txt", status: "removed", additions: 0, deletions: 1, patch: "@@ -1 +0,0 @@\n-bye", previousSha: blobSha("bye\n") },
+      { path: "src/new.ts", status: "added", additions: 2, deletions: 0, patch: "@@ -0,0 +1,2 @@\n+line 1\n+line 2", sha: blobSha("line 1\nline 2\n") },
     ]);
     expect(f).toMatchObject({ kind: "pull_request", headRef: "feature", baseRef: "main", changedFiles: 3, commitsComplete: true, repository });
   });
 
   it("reports a rename with both sides, and an edited rename with its patch", async () => {
     const repo = new TempRepo();
-    repo.commit("base", { ".env": "SECRET=1\n", "src/a.ts": Array.from({ length: 20 }, (_, i) => `line ${i}`).join("\n") + "\n" });
+    const before = Array.from({ length: 20 }, (_, i) => `line ${i}`).join("\n") + "\n";
+    repo.commit("base", { ".env": "SECRET=1\n", "src/a.ts": before });
     repo.git("checkout", "-q", "-b", "feature");
     repo.commit("rename", { "notes.txt": { renameFrom: ".env" }, "lib/a.ts": { renameFrom: "src/a.ts" } });
-    repo.commit("edit", { "lib/a.ts": Array.from({ length: 20 }, (_, i) => `line ${i}`).join("\n") + "\nline 20\n" });
+    repo.commit("edit", { "lib/a.ts": `${before}line 20\n` });
     const { facts: f } = await facts(repo);
     expect(f.files).toEqual([
-      { path: "lib/a.ts", previousPath: "src/a.ts", status: "renamed", additions: 1, deletions: 0, patch: expect.stringMatching(/^@@ -18,3 \+18,4 @@[^\n]*\n line 17\n line 18\n line 19\n\+line 20$/) },
-      { path: "notes.txt", previousPath: ".env", status: "renamed", additions: 0, deletions: 0 },
+      {
+        path: "lib/a.ts",
+        previousPath: "src/a.ts",
+        status: "renamed",
+        additions: 1,
+        deletions: 0,
+        patch: expect.stringMatching(/^@@ -18,3 \+18,4 @@[^\n]*\n line 17\n line 18\n line 19\n\+line 20$/),
+        sha: blobSha(`${before}line 20\n`),
+        previousSha: blobSha(before),
+      },
+      // An exact rename: no diff, and the same blob on both sides, which proves nothing new needs scanning.
+      { path: "notes.txt", previousPath: ".env", status: "renamed", additions: 0, deletions: 0, sha: blobSha("SECRET=1\n"), previousSha: blobSha("SECRET=1\n") },
     ]);
   });
 
@@ -62,8 +74,8 @@ describe("gatherGitFacts: a local range in the app's facts shape", { timeout: 60
     repo.commit("add", { "img.png": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x01]), "b.txt": "b\n" });
     const { facts: f } = await facts(repo);
     expect(f.files).toEqual([
-      { path: "b.txt", status: "added", additions: 1, deletions: 0, patch: "@@ -0,0 +1 @@\n+b" },
-      { path: "img.png", status: "added", additions: 0, deletions: 0 },
+      { path: "b.txt", status: "added", additions: 1, deletions: 0, patch: "@@ -0,0 +1 @@\n+b", sha: blobSha("b\n") },
+      { path: "img.png", status: "added", additions: 0, deletions: 0, sha: blobSha(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x01])) },
     ]);
   });
 

@@ -6,7 +6,7 @@ import { mockFile } from "../app/workflow-mocks.js";
 import { TempRepo, type Change } from "../cli/git-repo.js";
 import { captureIo } from "../cli/io.js";
 import { examplePayload } from "../fixtures/github.js";
-import { applyCommits, githubCommits, githubFiles, loadScenarios, SCENARIO_POLICY, type ChangeScenario } from "../fixtures/scenarios.js";
+import { applyCommits, entrySha, githubCommits, githubFiles, loadScenarios, SCENARIO_POLICY, type ChangeScenario } from "../fixtures/scenarios.js";
 import { isActionFile, isWorkflowFile } from "../../src/engine/workflow-document.js";
 
 const BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
@@ -18,6 +18,8 @@ interface Judgement {
   agents: string[];
   findings: [string, string, string, string | undefined][];
 }
+
+const dirOf = (path: string): string => (path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "");
 
 /** The app: a `pull_request.opened` webhook through Probot, GitHub's API answered with the scenario; the judgement read from the audit record. */
 async function judgeWithApp(s: ChangeScenario): Promise<Judgement> {
@@ -33,9 +35,22 @@ async function judgeWithApp(s: ChangeScenario): Promise<Judgement> {
       mockFile(scope, REPO_PATH, path, HEAD, after.get(path)!.text!);
     }
   }
+  // A rename GitHub lists without a diff is proven unchanged by the blob at the merge base (a directory listing).
+  const files = githubFiles(s);
+  const renamedDirs = new Set(files.filter((f) => f.status === "renamed" && f.patch === undefined).map((f) => dirOf(String(f.previous_filename))));
+  if (renamedDirs.size > 0) {
+    scope.get(`${REPO_PATH}/compare/${BASE_SHA}...${HEAD}`).query({ per_page: 1 }).reply(200, { merge_base_commit: { sha: MERGE_BASE } });
+    for (const dir of renamedDirs) {
+      const listed = [...before].filter(([path]) => dirOf(path) === dir);
+      scope
+        .get(dir === "" ? `${REPO_PATH}/contents` : `${REPO_PATH}/contents/${encodeURIComponent(dir)}`)
+        .query({ ref: MERGE_BASE })
+        .reply(200, listed.map(([path, entry]) => ({ name: path.slice(dir ? dir.length + 1 : 0), path, type: "file", sha: entrySha(entry) })));
+    }
+  }
+  // Any step-up reads the reviews and who pushed the head branch; a pending one reads the reviews again right before posting.
+  if (s.expected.findings.some(([, verdict]) => verdict === "step_up")) mockApprovalReads(scope, [], [], s.branch);
   if (s.expected.verdict === "step_up") {
-    // The reviews and who pushed the head branch, then the reviews again right before posting.
-    mockApprovalReads(scope, [], [], s.branch);
     pagedReply(scope, `${REPO_PATH}/pulls/2/reviews`, []);
     scope.post(`${REPO_PATH}/pulls/2/requested_reviewers`).reply(201, {});
   }
