@@ -75,6 +75,7 @@ export const FRAMEWORK_MAPPING: Record<RuleId, FrameworkMapping> = {
   "step-up": { nhi: ["NHI5"], asi: ["ASI09"], csf: ["PR.AA-05"] },
   "too-large-to-verify": { nhi: [], asi: [], csf: ["DE.CM-09", "PR.PS-06"] },
   "facts-unavailable": { nhi: [], asi: [], csf: ["DE.CM-09"] },
+  "re-evaluation-incomplete": { nhi: ["NHI1"], asi: [], csf: ["DE.CM-09", "PR.AA-05"] },
   "workflow-not-allowed": { nhi: ["NHI5", "NHI6"], asi: ["ASI02", "ASI05"], csf: ["PR.AA-05"] },
   "workflow-modified": { nhi: ["NHI5", "NHI6"], asi: ["ASI02", "ASI05"], csf: ["PR.AA-05", "PR.PS-01"] },
   "workflow-escalation": { nhi: ["NHI2", "NHI5", "NHI6"], asi: ["ASI03", "ASI05"], csf: ["PR.AA-05", "PR.PS-01"] },

@@ -51,6 +51,7 @@ const ACTION_RULES = { ...WORKFLOW_RUN_RULES, ...DEPLOYMENT_RULES } as const;
 const SHELL_RULES: Record<Exclude<RuleId, (typeof RULES)[number]["id"] | keyof typeof ACTION_RULES>, string> = {
   "policy-invalid": "The policy file does not validate: every change fails closed until it is fixed.",
   "facts-unavailable": "GitHub could not provide the facts of the change (an API error): fail closed.",
+  "re-evaluation-incomplete": "A repository had more open pull requests than one re-evaluation reads: the rest are judged on their next event.",
 };
 
 /** The one-line description of a rule id, for docs and the UI. */

@@ -44,6 +44,7 @@ export const RULE_IDS = [
   "environment-step-up",
   "push-to-protected-branch",
   "merge-by-agent",
+  "re-evaluation-incomplete",
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 

@@ -142,9 +142,12 @@ function annotationsOf(report: CheckReport): { annotations: Annotation[]; omitte
   return { annotations, omitted };
 }
 
+/** The title of a check that found no assistant activity at all (the re-evaluation after a policy change skips those). */
+export const NO_AGENT_TITLE = "Compliant: no AI assistant activity";
+
 /** The check run's title for a decision, e.g. `Denied: 3 findings for devin`. */
 export function decisionTitle(decision: Decision): string {
-  if (!decision.agentActivity && decision.findings.length === 0) return "Compliant: no AI assistant activity";
+  if (!decision.agentActivity && decision.findings.length === 0) return NO_AGENT_TITLE;
   const agents = decision.agents.map((a) => a.key).join(", ");
   const counted = plural(decision.findings.filter((f) => f.verdict === decision.verdict).length, "finding");
   const prefix = decision.mode === "audit" && decision.verdict !== "allow" ? "Audit mode (not blocking): would " : "";

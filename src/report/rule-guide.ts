@@ -68,6 +68,10 @@ export const RULE_GUIDE: Record<RuleId, RuleGuide> = {
     why: "When GitHub does not answer, the change cannot be checked, and an unchecked change must not pass.",
     fix: "Re-run the check once GitHub answers again; the check run names the call that failed.",
   },
+  "re-evaluation-incomplete": {
+    why: "After a policy change, an expiry or a suspension, every open pull request an assistant worked on must take the new verdict; a repository with very many open pull requests is re-evaluated only up to a bound, and the rest wait for their next event.",
+    fix: "Close stale pull requests, or use the check's Re-evaluate button (or push) on the pull requests that were not reached.",
+  },
   "workflow-not-allowed": {
     why: "A workflow run acts with the repository's token and secrets; an assistant may start only the workflows its owner allowed.",
     fix: "Add the workflow's file name or path to `agents.<name>.workflows.allow`, or have a person start the run.",

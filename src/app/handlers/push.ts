@@ -9,9 +9,15 @@ import { readPolicy } from "../read-policy.js";
 import type { AppDependencies } from "../dependencies.js";
 import { auditPush, evaluatePush, failPushClosed, type PushTrigger } from "../evaluate-push.js";
 import { judgeProtectedPush } from "../protected-push.js";
+import { pushMayChangePolicy } from "../policy-change.js";
+import { reEvaluateOpenAgentPullRequests } from "../re-evaluate-open-pull-requests.js";
 
 /**
- * A branch or tag was pushed.
+ * A branch or tag was pushed. A push to the default branch that may change
+ * the policy also re-evaluates the repository's open agent pull requests
+ * (`reEvaluateOpenAgentPullRequests`), so a narrowed or suspended agent's
+ * open work takes the new verdict at once.
+ *
  *
  * decode → load policy → who is an assistant (pusher, sender, and the
  * author, committer and trailers of each of the push's own commits, see
@@ -30,6 +36,33 @@ import { judgeProtectedPush } from "../protected-push.js";
  * the default branch is still an incident.
  */
 export function handlePush(deps: AppDependencies) {
+  const judge = judgePush(deps);
+  return async (context: Context<"push">): Promise<void> => {
+    const { payload } = context;
+    if (!pushMayChangePolicy(payload)) return judge(context);
+    // The push is judged first and its failure kept for the end: the open work is evaluated again whatever happened to it.
+    let failure: unknown;
+    try {
+      await judge(context);
+    } catch (error) {
+      failure = error;
+    }
+    const repo = { owner: payload.repository.owner?.login ?? payload.repository.full_name.split("/")[0]!, repo: payload.repository.name };
+    await reEvaluateOpenAgentPullRequests(context.octokit, context.log.child({ deliveryId: context.id }), deps, {
+      deliveryId: context.id,
+      event: context.name,
+      action: "policy_changed",
+      ...(payload.installation ? { installationId: payload.installation.id } : {}),
+      repo,
+      defaultBranch: payload.repository.default_branch,
+      sender: payload.sender ?? null,
+    });
+    if (failure !== undefined) throw failure;
+  };
+}
+
+/** The push's own judgement (see `handlePush`). */
+function judgePush(deps: AppDependencies) {
   return async (context: Context<"push">): Promise<void> => {
     const { payload } = context;
     const log = context.log.child({ deliveryId: context.id });
