@@ -30,6 +30,8 @@ export interface PushTrigger {
   defaultBranch: string;
   event: PushEvent & { refType: "branch" | "tag" };
   audit: AuditContext;
+  /** The change is a merge queue's group, `before` its base and `after` its head (see `handleMergeGroup`). */
+  mergeGroup?: { baseRef: string };
 }
 
 /**
@@ -54,11 +56,11 @@ export async function evaluatePush(trigger: PushTrigger, loaded: LoadedPolicy, p
 async function evaluateAtHead(trigger: PushTrigger, loaded: LoadedPolicy, policy: Policy): Promise<void> {
   const { event, octokit, repo } = trigger;
   const compareBase = compareBaseOf(trigger);
-  const subject = pushSubject(event, compareBase);
+  const subject = trigger.mergeGroup ? mergeGroupSubject(event, trigger.mergeGroup.baseRef) : pushSubject(event, compareBase);
   let report: CheckReport;
   let state: CommitState | undefined;
   try {
-    const open = await openPullRequestFrom(octokit, repo, event.name);
+    const open = trigger.mergeGroup ? undefined : await openPullRequestFrom(octokit, repo, event.name);
     if (open !== undefined) {
       trigger.log.info({ ref: event.ref, pullRequest: open }, `push to ${event.name} is judged by pull request #${open}`);
       // Still the assistant's push on record: who pushed, where, and that its pull request judges it.
@@ -88,6 +90,7 @@ async function evaluateAtHead(trigger: PushTrigger, loaded: LoadedPolicy, policy
       files,
       filesComplete: compared.filesComplete,
       compareBase,
+      ...(trigger.mergeGroup ? { mergeGroup: true } : {}),
     });
     // Everyone on record for the commit takes part, as in a pull request's evaluation of it.
     const facts = { ...pushed, workflowChanges, actors: [...pushed.actors, ...recordedActors(state.record.actors, pushed.actors)] };
@@ -109,7 +112,7 @@ export async function failPushClosed(trigger: PushTrigger, loaded: LoadedPolicy,
   const { event } = trigger;
   const report: CheckReport = {
     policy: loaded,
-    subject: pushSubject(event, compareBaseOf(trigger)),
+    subject: trigger.mergeGroup ? mergeGroupSubject(event, trigger.mergeGroup.baseRef) : pushSubject(event, compareBaseOf(trigger)),
     ...(loadError ? { error: loadError } : !loaded.result.ok ? { policyIssues: loaded.result.issues } : {}),
   };
   if (event.refType === "branch" && !event.deleted) {
@@ -203,4 +206,10 @@ function pushSubject(event: PushEvent, compareBase: string): string {
     return `force-push to ${code(event.name)} at ${head} (was ${code(event.before.slice(0, 7))}): the old head may not be an ancestor any more, so every change is compared with the default branch ${code(compareBase)}`;
   }
   return `push to ${code(event.name)}: ${code(event.before.slice(0, 7))}...${head}`;
+}
+
+/** The check summary's line for a merge queue's group: what it will land on, and the range judged. */
+function mergeGroupSubject(event: PushEvent, baseRef: string): string {
+  const code = (text: string) => inert(text, "code", 1_000);
+  return `merge queue group for ${code(baseRef.replace(/^refs\/heads\//, ""))}: every change in ${code(event.before.slice(0, 7))}...${code(event.after.slice(0, 7))}`;
 }

@@ -6,6 +6,7 @@ import { handleMerge } from "./handlers/merge.js";
 import { handlePush } from "./handlers/push.js";
 import { handleDeploymentProtectionRule } from "./handlers/deployment-protection-rule.js";
 import { handleWorkflowRun } from "./handlers/workflow-run.js";
+import { handleMergeGroup } from "./handlers/merge-group.js";
 import { assertWebhookSecretEnforced } from "../server/webhook-secret.js";
 import { withPayloadShape } from "./with-payload-shape.js";
 
@@ -33,6 +34,7 @@ export function createApp(overrides: Partial<AppDependencies> = {}): Application
     app.on("push", withPayloadShape(deps, "push", handlePush(deps)));
     app.on(["pull_request.closed", "pull_request.auto_merge_enabled"], withPayloadShape(deps, "pull_request", handleMerge(deps)));
     app.on("workflow_run.requested", withPayloadShape(deps, "workflow_run", handleWorkflowRun(deps)));
+    app.on("merge_group.checks_requested", withPayloadShape(deps, "merge_group", handleMergeGroup(deps)));
     app.on("deployment_protection_rule.requested", withPayloadShape(deps, "deployment_protection_rule", handleDeploymentProtectionRule(deps)));
     app.onError((error) => {
       // A payload whose signature did not verify was never handled: nothing to redeliver.

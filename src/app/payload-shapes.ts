@@ -89,6 +89,12 @@ export const PAYLOAD_SHAPES = {
     commits: z.array(z.looseObject({ id: sha, message: z.string(), distinct: z.boolean(), author: gitPerson, committer: gitPerson })),
   }),
   workflow_run: z.looseObject({ ...common, ...namedSender, workflow_run: WORKFLOW_RUN }),
+  // Who asked for the checks is not an actor of the group's change: named only.
+  merge_group: z.looseObject({
+    ...common,
+    ...namedSender,
+    merge_group: z.looseObject({ head_sha: sha, base_sha: sha, head_ref: z.string().max(1_024), base_ref: z.string().max(1_024) }),
+  }),
   deployment_protection_rule: z.looseObject({
     ...common,
     environment: pathName.optional(),

@@ -171,6 +171,13 @@ export interface PushFacts extends ChangeFactsBase {
    * (`merge-by-agent`), and the branch is not one an assistant worked on.
    */
   mergedPullRequest?: number;
+  /**
+   * Set when the change is a merge queue's group (`merge_group`): the queue's
+   * branch is GitHub's, not one an assistant worked on (each pull request's
+   * own branch was judged on the pull request), and the group is not a push
+   * to the protected branch it will land on.
+   */
+  mergeGroup?: boolean;
 }
 
 /** The facts of one change, gathered by a shell. */

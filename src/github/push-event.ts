@@ -95,6 +95,7 @@ export function pushFacts(
     filesComplete?: boolean;
     compareBase?: string;
     mergedPullRequest?: number;
+    mergeGroup?: boolean;
   },
 ): PushFacts {
   const files = input.files ?? [];
@@ -111,6 +112,7 @@ export function pushFacts(
     forced: event.forced,
     ...(input.compareBase ? { compareBase: input.compareBase } : {}),
     ...(input.mergedPullRequest !== undefined ? { mergedPullRequest: input.mergedPullRequest } : {}),
+    ...(input.mergeGroup ? { mergeGroup: true } : {}),
     actors: event.actors,
     commits: input.commits,
     commitsComplete: input.commitsComplete ?? true,

@@ -15,11 +15,29 @@ function policyPush(modified: string[] = [".agent-policy.yml"]) {
   return pushPayload({ ref: "refs/heads/master", pusher: HUMAN_PUSHER, sender: HUMAN_SENDER, commits: [commit] });
 }
 
-/** The push's own judgement on master: the policy read, and the compare that shows only the person's commit. */
-function mockPushJudgement(policy = SUSPENDED) {
+/**
+ * The push's own judgement on master (the policy read, and the compare that shows only the person's commit),
+ * then the policy read again for the revocation (answered from the cache) and, when an agent is suspended,
+ * the repository's active workflow runs (`runs`: status → runs).
+ */
+function mockPushJudgement(policy = SUSPENDED, runs: Partial<Record<(typeof STATUSES)[number], object[]>> = {}) {
   const scope = mockPolicy(policy);
   mockCompare(scope, `${BEFORE}...${AFTER}`, [{ commits: [commitEntry(AFTER, "Suspend copilot", { account: HUMAN_SENDER, ...HUMAN_GIT })], files: [] }]);
+  scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304);
+  if (policy.includes("suspended: true")) {
+    for (const status of STATUSES) {
+      const listed = runs[status] ?? [];
+      scope.get(`${REPO_PATH}/actions/runs`).query({ status, per_page: 100 }).reply(200, { total_count: listed.length, workflow_runs: listed });
+    }
+  }
   return scope;
+}
+
+const STATUSES = ["requested", "queued", "pending", "waiting", "in_progress"] as const;
+
+/** A workflow run as the REST API lists it, started by `actor`. */
+function run(id: number, actor: object, path = ".github/workflows/ci.yml") {
+  return { id, path, html_url: `https://github.com/Codertocat/Hello-World/actions/runs/${id}`, head_sha: HEAD, head_branch: "copilot/fix", actor, triggering_actor: actor, head_commit: null };
 }
 
 /** The open pull requests, one reply per page; `more`: the last page links to a next one, which must not be read. */
@@ -120,9 +138,46 @@ describe("a policy change on the default branch re-evaluates the open agent pull
     expect(h.audit()[0].error).toMatch(/could not list the open pull requests.*HTTP 502/);
   });
 
+  it("cancels the suspended agent's queued, waiting and running workflow runs, one audit record each, and leaves people's runs alone", async () => {
+    const h = await createHarness();
+    const scope = mockPushJudgement(SUSPENDED, { queued: [run(901, COPILOT)], waiting: [run(902, COPILOT, ".github/workflows/deploy.yml")], in_progress: [run(903, HUMAN), run(901, COPILOT)] });
+    scope.post(`${REPO_PATH}/actions/runs/901/cancel`).reply(202, {});
+    scope.post(`${REPO_PATH}/actions/runs/902/cancel`).reply(409, { message: "Cannot cancel a workflow run that is completed." });
+    mockOpenPullList(scope, [[]]);
+
+    await h.receive("push", policyPush());
+
+    const records = h.audit();
+    expect(records).toEqual([
+      expect.objectContaining({ event: "push", action: "policy_changed", workflowRunId: 901, response: "cancel_workflow_run", responded: true, decision: "deny", ruleIds: ["agent-suspended"] }),
+      expect.objectContaining({ workflowRunId: 902, response: "cancel_workflow_run", responded: true, ruleIds: ["agent-suspended"] }),
+    ]);
+    expect(records[0].agents).toEqual([{ key: "copilot", owner: "@Codertocat/platform", declared: true }]);
+    expect(await h.stored()).toHaveLength(2);
+  });
+
+  it("records a cancellation that failed, still re-evaluates the open pull requests, then fails the delivery", async () => {
+    const h = await createHarness();
+    const scope = mockPushJudgement(SUSPENDED, { queued: [run(904, COPILOT)] });
+    scope.post(`${REPO_PATH}/actions/runs/904/cancel`).reply(500, { message: "Server Error" });
+    mockOpenPullList(scope, [[]]);
+    await expect(h.receive("push", policyPush())).rejects.toThrow(/cancel workflow run 904/);
+    expect(h.audit()).toEqual([expect.objectContaining({ workflowRunId: 904, responded: false, responseError: expect.stringContaining("could not cancel the run") })]);
+    expect(h.logs.some((l) => l.msg === "open pull requests evaluated again")).toBe(true);
+  });
+
+  it("records but does not cancel in audit mode", async () => {
+    const h = await createHarness();
+    const scope = mockPushJudgement(`mode: audit\n${SUSPENDED}`, { queued: [run(905, COPILOT)] });
+    mockOpenPullList(scope, [[]]);
+    await h.receive("push", policyPush());
+    expect(h.audit()).toEqual([expect.objectContaining({ workflowRunId: 905, response: "none", mode: "audit", ruleIds: ["agent-suspended"] })]);
+  });
+
   it("does not look at open pull requests after a push to the default branch that leaves the policy alone", async () => {
     const h = await createHarness();
-    mockPushJudgement(POLICY);
+    const scope = mockPolicy(POLICY);
+    mockCompare(scope, `${BEFORE}...${AFTER}`, [{ commits: [commitEntry(AFTER, "Docs", { account: HUMAN_SENDER, ...HUMAN_GIT })], files: [] }]);
     await h.receive("push", policyPush(["README.md"]));
     expect(h.audit()).toEqual([]);
   });

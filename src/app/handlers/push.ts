@@ -11,12 +11,14 @@ import { auditPush, evaluatePush, failPushClosed, type PushTrigger } from "../ev
 import { judgeProtectedPush } from "../protected-push.js";
 import { pushMayChangePolicy } from "../policy-change.js";
 import { reEvaluateOpenAgentPullRequests } from "../re-evaluate-open-pull-requests.js";
+import { cancelRevokedAgentRuns } from "../cancel-revoked-runs.js";
 
 /**
  * A branch or tag was pushed. A push to the default branch that may change
  * the policy also re-evaluates the repository's open agent pull requests
  * (`reEvaluateOpenAgentPullRequests`), so a narrowed or suspended agent's
- * open work takes the new verdict at once.
+ * open work takes the new verdict at once, after the workflow runs of
+ * agents whose grant has ended are cancelled (`cancelRevokedAgentRuns`).
  *
  *
  * decode → load policy → who is an assistant (pusher, sender, and the
@@ -48,13 +50,24 @@ export function handlePush(deps: AppDependencies) {
       failure = error;
     }
     const repo = { owner: payload.repository.owner?.login ?? payload.repository.full_name.split("/")[0]!, repo: payload.repository.name };
-    await reEvaluateOpenAgentPullRequests(context.octokit, context.log.child({ deliveryId: context.id }), deps, {
+    const log = context.log.child({ deliveryId: context.id });
+    const defaultBranch = payload.repository.default_branch;
+    const action = "policy_changed";
+    // First the runs of agents whose grant ended (they act now), then the open pull requests.
+    const { loaded, error: loadError } = await readPolicy(context.octokit, { ...repo, defaultBranch }, deps.policyCache);
+    if (!loadError && loaded.result.ok) {
+      const audit = { ...auditContextFor(context, deps.clock()), action };
+      await cancelRevokedAgentRuns(context.octokit, log, deps, { repo, loaded, policy: loaded.result.policy, audit }).catch((error: unknown) => {
+        failure ??= error;
+      });
+    }
+    await reEvaluateOpenAgentPullRequests(context.octokit, log, deps, {
       deliveryId: context.id,
       event: context.name,
-      action: "policy_changed",
+      action,
       ...(payload.installation ? { installationId: payload.installation.id } : {}),
       repo,
-      defaultBranch: payload.repository.default_branch,
+      defaultBranch,
       sender: payload.sender ?? null,
     });
     if (failure !== undefined) throw failure;

@@ -1,13 +1,9 @@
-import type { Context, Logger } from "probot";
-import { decisionAuditRecord, type AuditContext } from "../../audit/audit-record.js";
-import type { AuditTrail } from "../../audit/audit-trail.js";
-import type { RuleId } from "../../engine/types.js";
+import type { Context } from "probot";
 import { decideWorkflowRun } from "../../engine/decide-workflow-run.js";
 import { decideWorkflowRunWithoutPolicy } from "../../engine/decide-workflow-run-without-policy.js";
 import { triggeringAgents } from "../../engine/triggering-agents.js";
-import type { Decision, Policy } from "../../engine/types.js";
+import type { Policy } from "../../engine/types.js";
 import type { WorkflowRunSources } from "../../engine/workflow-modified.js";
-import { cancelWorkflowRun, type CancelOutcome } from "../../github/cancel-workflow-run.js";
 import { GitHubFactsError } from "../../github/errors.js";
 import { loadPolicy, type LoadedPolicy } from "../../github/load-policy.js";
 import type { Octokit, RepoRef } from "../../github/octokit.js";
@@ -17,6 +13,7 @@ import { builtInPolicy, POLICY_FILE } from "../../policy/schema.js";
 import { auditContextFor } from "../audit-context.js";
 import type { AppDependencies } from "../dependencies.js";
 import { findApprovedWorkflowChange } from "../find-approved-workflow-change.js";
+import { respondToRun, type Respond } from "../respond-to-run.js";
 
 type WorkflowRunContext = Context<"workflow_run.requested">;
 
@@ -123,44 +120,4 @@ function sourcesLog(sources: WorkflowRunSources): object {
     ...(sources.remoteChanges.length ? { remoteActions: sources.remoteChanges } : {}),
     ...(sources.approvedBy ? { approvedBy: sources.approvedBy } : {}),
   };
-}
-
-interface Respond {
-  decision: Decision;
-  cancel: boolean;
-  policy: { source: "repository" | "built-in"; path: string; ref: string; sha?: string };
-  policyValid: boolean;
-  error?: string;
-  ruleId?: RuleId;
-  /** Fields for the audit log line beside the record. */
-  log?: object;
-}
-
-/** Cancels when asked, then writes the one audit record (also when cancelling failed, before the error escapes). */
-async function respondToRun(octokit: Octokit, log: Logger, trail: AuditTrail, repo: RepoRef, run: WorkflowRunSummary, context: AuditContext, input: Respond) {
-  let outcome: CancelOutcome | undefined;
-  let cancelError: unknown;
-  if (input.cancel) {
-    try {
-      outcome = await cancelWorkflowRun(octokit, repo, run.id);
-    } catch (error) {
-      cancelError = error;
-    }
-  }
-  const record = decisionAuditRecord(context, {
-    decision: input.decision,
-    policy: input.policy,
-    policyValid: input.policyValid,
-    response: input.cancel ? "cancel_workflow_run" : "none",
-    headSha: run.head_sha,
-    ...(run.head_branch ? { ref: run.head_branch } : {}),
-    target: { kind: "workflow_run", id: run.id, url: run.html_url },
-    workflowRunId: run.id,
-    assets: [`workflow:${run.path}`],
-    ...(input.error ? { error: input.error } : {}),
-    ...(cancelError !== undefined ? { responseError: `could not cancel the run: ${(cancelError as Error).message}` } : {}),
-    ...(input.ruleId ? { extraRuleIds: [input.ruleId] } : {}),
-  });
-  await trail.write(log, record, { workflow: run.path, ...input.log, ...(outcome ? { cancel: outcome } : {}) });
-  if (cancelError !== undefined) throw cancelError;
 }

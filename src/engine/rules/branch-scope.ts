@@ -12,7 +12,7 @@ export const branchScope = {
   id: "branch-scope",
   describe: "A declared AI assistant works on a head branch outside its `branches`: deny.",
   evaluate({ agents, policy, facts }) {
-    if (facts.kind === "push" && (facts.refType === "tag" || facts.mergedPullRequest !== undefined)) return [];
+    if (facts.kind === "push" && (facts.refType === "tag" || facts.mergedPullRequest !== undefined || facts.mergeGroup)) return [];
     return agents.flatMap((agent): Finding[] => {
       const branches = agent.declared ? policy.agents[agent.key]?.branches : undefined;
       if (branches === undefined || matchesAny(facts.headRef, branches, "allow")) return [];

@@ -17,7 +17,7 @@ export const pushToProtectedBranch = {
   describe:
     "An AI assistant pushes to, force-pushes to, creates or deletes a protected branch (the default branch or `protected_branches`), or its commits reach one other than by GitHub merging a pull request: incident.",
   evaluate({ agents, facts, policy }: Pick<RuleContext, "agents" | "facts" | "policy">) {
-    if (facts.kind !== "push" || facts.refType !== "branch" || agents.length === 0 || facts.mergedPullRequest !== undefined) return [];
+    if (facts.kind !== "push" || facts.refType !== "branch" || agents.length === 0 || facts.mergedPullRequest !== undefined || facts.mergeGroup) return [];
     const reason = protectedBy(policy, facts.headRef, facts.repository.defaultBranch);
     if (reason === undefined) return [];
     const branch = `the protected branch ${facts.headRef} (${reason})`;
