@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AuditTrail, AuditLogger } from "../audit/audit-trail.js";
 import { auditTrailFromEnv } from "../audit/audit-trail-from-env.js";
 import { PolicyCache } from "../github/load-policy.js";
+import { readsPerEvent } from "../github/read-budget.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 
 /** What handlers share across events: caches, the app's identity, the clock, the audit trail. */
@@ -16,6 +17,8 @@ export interface AppDependencies {
   audit: AuditTrail;
   /** Evaluations of one commit run one at a time in this process (key: `commitKey`). */
   commitLocks: KeyedMutex;
+  /** How many GitHub reads one event may make (see read-budget.ts). */
+  readsPerEvent: number;
 }
 
 /** The dependencies from the environment; the audit trail is created (and its spool drained) only when none is given. */
@@ -29,6 +32,7 @@ export function createDependencies(overrides: Partial<AppDependencies> = {}, log
   return {
     policyCache: new PolicyCache(),
     commitLocks: new KeyedMutex(),
+    readsPerEvent: readsPerEvent(process.env),
     ...(Number.isInteger(appId) && appId > 0 ? { appId } : {}),
     clock: () => new Date(),
     // Without a webhook secret (tests, setup mode) a per-process key: repeats then find their issue until a restart.

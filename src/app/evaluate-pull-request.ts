@@ -7,20 +7,22 @@ import type { Actor, Decision, Policy, PullRequestFacts } from "../engine/types.
 import { unlinkedParticipants } from "../engine/unlinked-participants.js";
 import { checkRunAuditRecord, countedSubjects, touchedPaths } from "../audit/audit-record.js";
 import { gatherApprovalFacts, listReviewFacts } from "../github/approval-facts.js";
-import { readCommitRecord, readCommitState, type CommitState } from "../github/commit-state.js";
+import { readCommitRecord, readCommitState, type CommitState, type OwnCheckRun } from "../github/commit-state.js";
 import { loadPolicy, type LoadedPolicy } from "../github/load-policy.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
+import { openPullRequestsAt } from "../github/open-pull-requests-at.js";
 import { checkProposedPolicy } from "../github/proposed-policy.js";
 import { gatherPullRequestFacts, identityOf, readPullRequest, type PullRequestData, type PullRequestSummary } from "../github/pull-request-facts.js";
 import { requestStepUpReviews } from "../github/request-step-up-reviews.js";
 import type { CheckReport } from "../report/check-run-output.js";
-import { recordedActors, type RecordedActor } from "../report/commit-record.js";
+import { recordedActors, reviewApprovers, type CommitRecord, type RecordedActor, type ReviewApprovers } from "../report/commit-record.js";
 import { pullRequestKey } from "../report/commit-verdict.js";
 import type { AppDependencies } from "./dependencies.js";
 import { failureReason } from "./failure-reason.js";
 import { commitKey } from "./keyed-mutex.js";
 import { unreadPolicy } from "./read-policy.js";
 import { recordOptions, reportCommit } from "./report-commit.js";
+import { reviewCanChange, reviewIsInert, type ReviewTrigger } from "./review-gate.js";
 
 /** Why a pull request is being evaluated, and what the event told us. */
 export interface PullRequestTrigger {
@@ -39,7 +41,12 @@ export interface PullRequestTrigger {
   senderActed: boolean;
   /** For `synchronize`: the previous head, whose recorded actors carry over to the new one. */
   before?: string;
+  /** A review event: evaluated only when the review can change the verdict (see review-gate.ts). */
+  review?: ReviewTrigger;
 }
+
+/** The commit's record as read under its lock, so the evaluation that follows does not read it again. */
+type KnownRecord = { record: CommitRecord; latest: OwnCheckRun | undefined };
 
 /** What is known before the commit is: the policy, the pull request as it is now, and who is on record for its previous head. */
 interface Opening {
@@ -59,9 +66,41 @@ interface Opening {
  * with the delivery id, so the event can be redelivered).
  */
 export async function evaluatePullRequest(octokit: Octokit, log: Logger, deps: AppDependencies, trigger: PullRequestTrigger): Promise<void> {
+  if (trigger.review) return evaluateReview(octokit, log, deps, trigger, trigger.review);
   const opening = await open(octokit, log, deps, trigger);
   const headSha = opening.pr?.head.sha ?? trigger.headSha;
   await deps.commitLocks.run(commitKey(trigger.repo, headSha), () => evaluateAtHead(octokit, log, deps, trigger, opening, headSha));
+}
+
+/**
+ * A review costs the installation's API budget only when it can change the
+ * verdict: most reviews are decided from the payload alone (no call); a
+ * standing review by someone else costs one read of the commit's record (and
+ * at most `TEAM_LOOKUPS` team lookups). The record is read under the commit's
+ * lock and the evaluation that follows runs under it too, reusing that read —
+ * unless the pull request's head has moved, which is then judged under its own lock.
+ */
+async function evaluateReview(octokit: Octokit, log: Logger, deps: AppDependencies, trigger: PullRequestTrigger, review: ReviewTrigger): Promise<void> {
+  const skip = (reason: string) => log.info({ pullRequest: trigger.number, headSha: trigger.headSha, reason }, "this review cannot change the verdict; not evaluated");
+  const inert = reviewIsInert(review);
+  if (inert) return skip(inert);
+  const moved = await deps.commitLocks.run(commitKey(trigger.repo, trigger.headSha), async () => {
+    let known: KnownRecord | undefined;
+    try {
+      known = await readCommitRecord(octokit, trigger.repo, trigger.headSha, recordOptions(deps));
+    } catch (error) {
+      // The evaluation reads the record again and fails closed on it.
+      log.warn({ err: error }, "could not read the commit's record for a review; evaluating");
+    }
+    const gate = await reviewCanChange(octokit, known?.record, review);
+    if (!gate.evaluate) return skip(gate.reason);
+    const opening = await open(octokit, log, deps, trigger);
+    const headSha = opening.pr?.head.sha ?? trigger.headSha;
+    if (headSha.toLowerCase() !== trigger.headSha.toLowerCase()) return { opening, headSha };
+    await evaluateAtHead(octokit, log, deps, trigger, opening, headSha, known);
+    return undefined;
+  });
+  if (moved) await deps.commitLocks.run(commitKey(trigger.repo, moved.headSha), () => evaluateAtHead(octokit, log, deps, trigger, moved.opening, moved.headSha));
 }
 
 async function open(octokit: Octokit, log: Logger, deps: AppDependencies, trigger: PullRequestTrigger): Promise<Opening> {
@@ -82,17 +121,28 @@ async function open(octokit: Octokit, log: Logger, deps: AppDependencies, trigge
   }
 }
 
-async function evaluateAtHead(octokit: Octokit, log: Logger, deps: AppDependencies, trigger: PullRequestTrigger, opening: Opening, headSha: string): Promise<void> {
+async function evaluateAtHead(
+  octokit: Octokit,
+  log: Logger,
+  deps: AppDependencies,
+  trigger: PullRequestTrigger,
+  opening: Opening,
+  headSha: string,
+  known?: KnownRecord,
+): Promise<void> {
   const { repo } = trigger;
   const eventActors: Actor[] = trigger.senderActed && trigger.sender ? [{ role: "sender", identity: identityOf(trigger.sender) }] : [];
   let report: CheckReport = { policy: opening.loaded, error: opening.error ?? "the pull request could not be read" };
   let state: CommitState | undefined;
   let movedTo: string | undefined;
+  let approvers: ReviewApprovers | undefined;
   if (opening.pr && !opening.error) {
     try {
       const [gathered, commitState] = await Promise.all([
         gatherPullRequestFacts(octokit, repo, opening.pr, { ...(trigger.senderActed ? { sender: trigger.sender ?? null } : {}), policyPaths: [opening.loaded.path] }),
-        readCommitState(octokit, repo, headSha, recordOptions(deps)),
+        known
+          ? openPullRequestsAt(octokit, repo, headSha).then((openPulls): CommitState => ({ ...known, openPulls }))
+          : readCommitState(octokit, repo, headSha, recordOptions(deps)),
       ]);
       state = commitState;
       const { facts, pull } = gathered;
@@ -101,6 +151,7 @@ async function evaluateAtHead(octokit: Octokit, log: Logger, deps: AppDependenci
       const fresh = await readAgain(octokit, repo, facts, judged);
       report = { ...fresh.report, changedPaths: touchedPaths(facts.files) };
       movedTo = fresh.movedTo;
+      if (report.decision) approvers = approversOf(judged);
     } catch (error) {
       log.error({ err: error }, "could not evaluate the pull request; failing closed");
       report = { policy: opening.loaded, error: failureReason(error) };
@@ -111,7 +162,7 @@ async function evaluateAtHead(octokit: Octokit, log: Logger, deps: AppDependenci
     repo,
     headSha,
     detailsUrl: opening.pr?.html_url ?? trigger.detailsUrl,
-    subject: { key: pullRequestKey(trigger.number), report, actors: eventActors },
+    subject: { key: pullRequestKey(trigger.number), report, actors: eventActors, ...(approvers ? { approvers } : {}) },
     ...(state ? { state } : {}),
     carried: opening.carried,
     ...(movedTo ? { supersededBy: movedTo } : {}),
@@ -183,6 +234,20 @@ async function judge(
     alreadyTeams: pull.requestedTeams,
   });
   return { report: { policy: loaded, decision, reviewRequest, ...extra }, approvals };
+}
+
+/**
+ * Who could change the verdict by reviewing: the approvers of the step-ups
+ * that approvals decide (a step-up verdict before approvals); nobody when
+ * nothing waits on approvals or a deny stands whatever the reviews say.
+ */
+function approversOf(judged: Judged): ReviewApprovers | undefined {
+  const undecided = judged.approvals?.undecided;
+  if (!undecided || undecided.verdict !== "step_up") return { users: [], teams: [] };
+  return reviewApprovers(
+    undecided.stepUps.flatMap((s) => s.users),
+    undecided.stepUps.flatMap((s) => s.teams),
+  );
 }
 
 /**

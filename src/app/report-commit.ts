@@ -4,7 +4,7 @@ import { readCommitState, type CommitState } from "../github/commit-state.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
 import { publishCheckRun, type PublishedCheckRun } from "../github/publish-check-run.js";
 import { renderCheckRun, type CheckReport, type CheckRunOutput } from "../report/check-run-output.js";
-import { boundedRecord, recordActors, sealRecord, type RecordedActor, type SubjectVerdict } from "../report/commit-record.js";
+import { boundedRecord, recordActors, sealRecord, type RecordedActor, type ReviewApprovers, type SubjectVerdict } from "../report/commit-record.js";
 import { commitVerdict, withCommitVerdict, type CommitVerdict } from "../report/commit-verdict.js";
 import { inert } from "../report/inert.js";
 import { truncate } from "../report/markdown.js";
@@ -18,6 +18,8 @@ export interface JudgedSubject {
   report: CheckReport;
   /** This event's actors, of which the senders and pushers go on the commit's record. */
   actors: readonly Actor[];
+  /** Who could change the subject's verdict by reviewing (see `SubjectVerdict.approvers`); unknown when absent. */
+  approvers?: ReviewApprovers;
 }
 
 export interface CommitReportInput {
@@ -71,7 +73,7 @@ export async function reportCommit(octokit: Octokit, log: Logger, deps: AppDepen
   let verdict: CommitVerdict | undefined;
   if (state) {
     let rendered = renderCheckRun(report);
-    let own = subjectVerdict(input.subject.key, report, rendered);
+    let own = subjectVerdict(input.subject.key, report, rendered, input.subject.approvers);
     verdict = commitVerdict({ judged: [own], recorded: state.record.subjects, openPulls: state.openPulls });
     const record = boundedRecord({
       actors: recordActors([...state.record.actors, ...(input.carried ?? [])], input.subject.actors),
@@ -80,7 +82,7 @@ export async function reportCommit(octokit: Octokit, log: Logger, deps: AppDepen
     if (record.overflow) {
       report = withError(report, "this commit's record is full (too many actors or subjects share it); every evaluation of it fails closed");
       rendered = renderCheckRun(report);
-      own = subjectVerdict(input.subject.key, report, rendered);
+      own = subjectVerdict(input.subject.key, report, rendered, input.subject.approvers);
       verdict = commitVerdict({ judged: [own], recorded: state.record.subjects, openPulls: state.openPulls });
     }
     const text = sealRecord(record, { repo: `${input.repo.owner}/${input.repo.repo}`, sha: input.headSha, key: deps.incidentKey });
@@ -109,10 +111,16 @@ export function recordOptions(deps: AppDependencies): { appId?: number; key: str
   return { ...(deps.appId ? { appId: deps.appId } : {}), key: deps.incidentKey };
 }
 
-/** The subject's own verdict, as the commit's record keeps it. */
-export function subjectVerdict(key: string, report: CheckReport, output: CheckRunOutput): SubjectVerdict {
+/** The subject's own verdict, as the commit's record keeps it; a subject that could not be judged keeps no approvers (any review is then evaluated). */
+export function subjectVerdict(key: string, report: CheckReport, output: CheckRunOutput, approvers?: ReviewApprovers): SubjectVerdict {
   const failed = Boolean(report.error || report.policyIssues?.length || !report.decision);
-  return { key, conclusion: output.conclusion, verdict: failed ? "error" : report.decision!.verdict, title: output.title.slice(0, 160) };
+  return {
+    key,
+    conclusion: output.conclusion,
+    verdict: failed ? "error" : report.decision!.verdict,
+    title: output.title.slice(0, 160),
+    ...(approvers && !failed ? { approvers } : {}),
+  };
 }
 
 /** The result for this commit of a subject that has moved on: said in the title and first in the summary. */

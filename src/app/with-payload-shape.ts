@@ -2,6 +2,7 @@ import type { Logger } from "probot";
 import { decisionAuditRecord, type AuditResponse } from "../audit/audit-record.js";
 import { cancelWorkflowRun } from "../github/cancel-workflow-run.js";
 import { GitHubFactsError } from "../github/errors.js";
+import { limitReads } from "../github/read-budget.js";
 import type { Octokit } from "../github/octokit.js";
 import { POLICY_FILE } from "../policy/schema.js";
 import type { AppDependencies } from "./dependencies.js";
@@ -28,6 +29,8 @@ interface DeliveryContext {
  */
 export function withPayloadShape<C extends DeliveryContext>(deps: AppDependencies, event: ShapedEvent, handler: (context: C) => Promise<void>) {
   return async (context: C): Promise<void> => {
+    // Every handler runs on a client that refuses reads past the event's budget.
+    limitReads(context.octokit, deps.readsPerEvent);
     const log = context.log.child({ deliveryId: context.id });
     const shape = PAYLOAD_SHAPES[event];
     let parsed = shape.safeParse(context.payload);

@@ -32,10 +32,23 @@ export interface SubjectVerdict {
   /** The decision's verdict, or `error` when the subject could not be judged (fail closed). */
   verdict: "allow" | "step_up" | "deny" | "error";
   title: string;
+  /**
+   * Who could change this verdict by reviewing: the users and teams (`org/slug`,
+   * lower case) named by the step-ups that approvals decide. Empty lists: no
+   * review can change it (nothing waits on approvals, or a deny). Absent: not
+   * known (an error, an older record, too many to keep), so every review that
+   * could count is evaluated.
+   */
+  approvers?: ReviewApprovers;
+}
+
+export interface ReviewApprovers {
+  users: string[];
+  teams: string[];
 }
 
 /** What a record may hold; beyond it the record overflows (fail closed). */
-export const RECORD_LIMITS = { actors: 100, subjects: 100, field: 256, title: 160 } as const;
+export const RECORD_LIMITS = { actors: 100, subjects: 100, field: 256, title: 160, approverUsers: 50, approverTeams: 20 } as const;
 
 const MARKER = "agent-policy record v1";
 const SEALED = /<!-- agent-policy record v1 ([A-Za-z0-9_-]+) ([0-9a-f]{64}) -->/;
@@ -64,6 +77,13 @@ const payloadSchema = z
             conclusion: z.enum(CONCLUSIONS),
             verdict: z.enum(["allow", "step_up", "deny", "error"]),
             title: z.string().max(RECORD_LIMITS.title),
+            approvers: z
+              .object({
+                users: z.array(z.string().max(RECORD_LIMITS.field)).max(RECORD_LIMITS.approverUsers),
+                teams: z.array(z.string().max(RECORD_LIMITS.field)).max(RECORD_LIMITS.approverTeams),
+              })
+              .strict()
+              .optional(),
           })
           .strict(),
       )
@@ -97,7 +117,7 @@ export function sealRecord(record: CommitRecord, scope: RecordScope): string {
     repo: scope.repo,
     sha: scope.sha.toLowerCase(),
     actors: record.actors.map((a) => ({ role: a.role, identity: canonicalIdentity(a.identity) })),
-    subjects: [...record.subjects].sort((a, b) => compareKeys(a.key, b.key)).map((s) => ({ key: s.key, conclusion: s.conclusion, verdict: s.verdict, title: s.title })),
+    subjects: [...record.subjects].sort((a, b) => compareKeys(a.key, b.key)).map((s) => ({ key: s.key, conclusion: s.conclusion, verdict: s.verdict, title: s.title, ...(s.approvers ? { approvers: s.approvers } : {}) })),
     ...(record.overflow ? { overflow: true } : {}),
   });
   const body = Buffer.from(json, "utf8").toString("base64url");
@@ -128,7 +148,7 @@ export function openRecord(text: string | null | undefined, scope: RecordScope):
     status: "ok",
     record: {
       actors: parsed.actors.map((a) => ({ role: a.role as ActorRole, identity: canonicalIdentity(a.identity) })),
-      subjects: parsed.subjects,
+      subjects: parsed.subjects.map(({ approvers, ...s }) => (approvers ? { ...s, approvers } : s)),
       ...(parsed.overflow ? { overflow: true } : {}),
     },
   };
@@ -169,6 +189,19 @@ export function recordedActors(recorded: readonly RecordedActor[], current: read
 export function boundedRecord(record: CommitRecord): CommitRecord {
   if (record.actors.length <= RECORD_LIMITS.actors && record.subjects.length <= RECORD_LIMITS.subjects) return record;
   return { actors: record.actors.slice(0, RECORD_LIMITS.actors), subjects: record.subjects.slice(0, RECORD_LIMITS.subjects), overflow: true };
+}
+
+/**
+ * The approvers of a subject as a record keeps them: lower case, each once,
+ * sorted (so a record seals alike however it was built); undefined when
+ * there are more than a record holds (then every review that could count is
+ * evaluated).
+ */
+export function reviewApprovers(users: readonly string[], teams: readonly string[]): ReviewApprovers | undefined {
+  const canonical = (list: readonly string[]) => [...new Set(list.map((x) => x.replace(/^@/, "").toLowerCase()))].sort(compareKeys);
+  const out = { users: canonical(users), teams: canonical(teams) };
+  const fits = (list: string[], max: number) => list.length <= max && list.every((x) => x.length <= RECORD_LIMITS.field);
+  return fits(out.users, RECORD_LIMITS.approverUsers) && fits(out.teams, RECORD_LIMITS.approverTeams) ? out : undefined;
 }
 
 function canonicalIdentity(identity: Identity): Identity {

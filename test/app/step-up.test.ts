@@ -124,9 +124,16 @@ describe("step-up review", () => {
   it("never counts a review bot's approval", async () => {
     const h = await createHarness();
     const { posted } = mockStepUp(stepUpPr, [review(CODERABBIT, "APPROVED")], (scope) => expectReviewRequest(scope, {}));
-    await h.receive("pull_request_review", reviewEvent(CODERABBIT, "APPROVED"));
+    await h.receive("pull_request", prEvent());
     expect(posted.body!.conclusion).toBe("action_required");
     expect(posted.body!.output.summary).toContain("@\u2060coderabbitai\\[bot\\] (bot)");
+  });
+
+  it("does not even evaluate on a review bot's approval: it cannot change the verdict (no API call)", async () => {
+    const h = await createHarness();
+    await h.receive("pull_request_review", reviewEvent(CODERABBIT, "APPROVED"));
+    expect(h.logs).toContainEqual(expect.objectContaining({ msg: "this review cannot change the verdict; not evaluated", reason: "a bot's or assistant's review never counts" }));
+    expect(h.audit()).toEqual([]);
   });
 
   it("counts an active member of an approver team, read through the API", async () => {

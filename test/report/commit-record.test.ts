@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { boundedRecord, openRecord, recordActors, recordedActors, sealRecord, type CommitRecord } from "../../src/report/commit-record.js";
+import { boundedRecord, openRecord, recordActors, recordedActors, reviewApprovers, sealRecord, type CommitRecord } from "../../src/report/commit-record.js";
 import { commitVerdict } from "../../src/report/commit-verdict.js";
 
 const SCOPE = { repo: "acme/api", sha: "a".repeat(40), key: "secret" };
@@ -27,6 +27,21 @@ describe("the sealed commit record", () => {
     const altered = `<!-- agent-policy record v1 ${Buffer.from(JSON.stringify(json)).toString("base64url")} ${mac} -->`;
     expect(openRecord(altered, SCOPE)).toEqual({ status: "invalid", reason: "the record's seal does not verify" });
     expect(openRecord("<!-- agent-policy record v1 garbage -->", SCOPE)).toEqual({ status: "invalid", reason: "the record is malformed" });
+  });
+
+  it("keeps who could change a verdict by reviewing, sealed: an approver cannot be added after sealing", () => {
+    const approvers = reviewApprovers(["Octo-Lead", "@octo-lead", "bob"], ["@Acme/Security"])!;
+    expect(approvers).toEqual({ users: ["bob", "octo-lead"], teams: ["acme/security"] });
+    const record: CommitRecord = { actors: [], subjects: [{ ...RECORD.subjects[0]!, verdict: "step_up", conclusion: "action_required", approvers }] };
+    const text = sealRecord(record, SCOPE);
+    expect(openRecord(text, SCOPE)).toEqual({ status: "ok", record });
+    const [, body, mac] = /v1 (\S+) (\S+) -->/.exec(text)!;
+    const json = JSON.parse(Buffer.from(body!, "base64url").toString("utf8"));
+    json.subjects[0].approvers.users = [];
+    const altered = `<!-- agent-policy record v1 ${Buffer.from(JSON.stringify(json)).toString("base64url")} ${mac} -->`;
+    expect(openRecord(altered, SCOPE)).toEqual({ status: "invalid", reason: "the record's seal does not verify" });
+    // More approvers than a record keeps: not kept, so every review that could count is evaluated.
+    expect(reviewApprovers(Array.from({ length: 51 }, (_, i) => `user-${i}`), [])).toBeUndefined();
   });
 
   it("is absent from a run that carries none", () => {

@@ -4,6 +4,7 @@ import type { Octokit } from "../../github/octokit.js";
 import { RE_EVALUATE_ACTION } from "../../report/check-run-output.js";
 import type { AppDependencies } from "../dependencies.js";
 import { evaluatePullRequest, type PullRequestTrigger } from "../evaluate-pull-request.js";
+import type { ReviewTrigger } from "../review-gate.js";
 
 type ReviewContext = Context<"pull_request_review.submitted" | "pull_request_review.edited" | "pull_request_review.dismissed">;
 type CheckRunContext = Context<"check_run.rerequested" | "check_run.requested_action">;
@@ -27,9 +28,10 @@ function base(context: { id: string; name: string }, payload: { action?: string;
 }
 
 /**
- * A review was submitted, edited or dismissed: evaluate again, so approvals at
- * the head commit can satisfy a step-up. The sender is the reviewer, not an
- * actor of the change.
+ * A review was submitted, edited or dismissed: evaluate again when the review
+ * can change the verdict (see review-gate.ts), so approvals at the head
+ * commit can satisfy a step-up and a dismissal or a change request can hold
+ * it again. The sender is the reviewer, not an actor of the change.
  */
 export function handlePullRequestReview(deps: AppDependencies) {
   return async (context: ReviewContext): Promise<void> => {
@@ -41,7 +43,25 @@ export function handlePullRequestReview(deps: AppDependencies) {
       detailsUrl: payload.pull_request.html_url,
       sender: payload.sender,
       senderActed: false,
+      review: reviewTrigger(payload),
     });
+  };
+}
+
+/** The review as the gate reads it; a field of the wrong type is left unknown, which evaluates. */
+function reviewTrigger(payload: ReviewContext["payload"]): ReviewTrigger {
+  const review = (payload as { review?: { state?: unknown; user?: unknown } }).review;
+  const account = (value: unknown) => {
+    if (typeof value !== "object" || value === null) return null;
+    const { login, id, type } = value as Record<string, unknown>;
+    return { ...(typeof login === "string" ? { login } : {}), ...(typeof id === "number" ? { id } : {}), ...(typeof type === "string" ? { type } : {}) };
+  };
+  return {
+    action: payload.action,
+    state: typeof review?.state === "string" ? review.state : "unknown",
+    reviewer: account(review?.user),
+    author: account(payload.pull_request.user),
+    number: payload.pull_request.number,
   };
 }
 
