@@ -26,7 +26,8 @@ export function createApp(overrides: Partial<AppDependencies> = {}): Application
       withPayloadShape(deps, "pull_request", handlePullRequest(deps)),
     );
     app.on(
-      ["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"],
+      // An edit changes a review's text, never its state: not subscribed (see review-gate.ts).
+      ["pull_request_review.submitted", "pull_request_review.dismissed"],
       withPayloadShape(deps, "pull_request_review", handlePullRequestReview(deps)),
     );
     app.on(["check_run.rerequested", "check_run.requested_action"], withPayloadShape(deps, "check_run", handleCheckRun(deps)));

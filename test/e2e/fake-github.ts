@@ -231,6 +231,11 @@ export class FakeGitHub {
       const members = this.teams.get(`${m[1]}/${m[2]}`.toLowerCase());
       return members ? this.paged(req, res, url, members) : send(res, 404, { message: "Not Found" });
     }
+    if (method === "GET" && (m = path.match(/^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/))) {
+      const user = decodeURIComponent(m[3]!).toLowerCase();
+      const member = this.teams.get(`${m[1]}/${m[2]}`.toLowerCase())?.some((u) => String(u.login).toLowerCase() === user);
+      return member ? send(res, 200, { state: "active", role: "member" }) : send(res, 404, { message: "Not Found" });
+    }
     if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/commits\/([^/]+)\/check-runs$/))) {
       const runs = this.checkRuns.filter((r) => r.repo === m![1] && r.head_sha === m![2] && r.name === url.searchParams.get("check_name"));
       return send(res, 200, { total_count: runs.length, check_runs: runs });

@@ -72,6 +72,9 @@ const SHAPES: Record<string, (payload: Record<string, any>) => void> = {
   },
   pull_request_review: (p) => {
     p.pull_request.head.sha = WORLD_HEAD;
+    // A person's standing review: a bot's, or a comment, cannot change the verdict and is not evaluated.
+    p.review.user = { ...p.review.user, login: "octo-reviewer", id: 424242, type: "User" };
+    p.review.state = p.action === "dismissed" ? "dismissed" : "approved";
   },
   check_run: (p) => {
     p.check_run.app = { ...p.check_run.app, id: 123 };

@@ -6,7 +6,7 @@ import type { AppDependencies } from "../dependencies.js";
 import { evaluatePullRequest, type PullRequestTrigger } from "../evaluate-pull-request.js";
 import type { ReviewTrigger } from "../review-gate.js";
 
-type ReviewContext = Context<"pull_request_review.submitted" | "pull_request_review.edited" | "pull_request_review.dismissed">;
+type ReviewContext = Context<"pull_request_review.submitted" | "pull_request_review.dismissed">;
 type CheckRunContext = Context<"check_run.rerequested" | "check_run.requested_action">;
 type CheckSuiteContext = Context<"check_suite.rerequested">;
 
@@ -28,7 +28,7 @@ function base(context: { id: string; name: string }, payload: { action?: string;
 }
 
 /**
- * A review was submitted, edited or dismissed: evaluate again when the review
+ * A review was submitted or dismissed: evaluate again when the review
  * can change the verdict (see review-gate.ts), so approvals at the head
  * commit can satisfy a step-up and a dismissal or a change request can hold
  * it again. The sender is the reviewer, not an actor of the change.
