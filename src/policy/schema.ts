@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CATALOGUE } from "../engine/catalogue.js";
 import { checkGlob } from "../engine/glob.js";
+import { LONGEST_GRANT_MS, parseDuration } from "../engine/grants/duration.js";
 
 /**
  * The `.agent-policy.yml` schema: the single source of truth for the policy
@@ -155,6 +156,24 @@ const stepUpRule = z.strictObject({
   count: z.number().int().min(1).max(10).default(1),
 });
 
+const grantDuration = z
+  .string()
+  .regex(/^[1-9][0-9]{0,5}[mhd]$/, "must be a duration: a whole number of minutes, hours or days, such as 30m, 4h or 2d")
+  .refine((value) => (parseDuration(value) ?? 0) <= LONGEST_GRANT_MS, { message: "must be at most 30d" });
+
+const grants = z
+  .strictObject({
+    max_duration: grantDuration.default("24h").describe("The longest a task-scoped grant may last (at most 30d)."),
+    by: z
+      .strictObject({
+        users: z.array(login).max(100).default([]),
+        teams: z.array(teamSlug).max(20).default([]),
+      })
+      .default({ users: [], teams: [] })
+      .describe("Who may grant scope besides each agent's owner: users and teams (org/team-slug)."),
+  })
+  .describe("Task-scoped grants: `/agent-policy grant <agent> paths:<glob> for 4h because <reason>` in a pull request comment.");
+
 export const policySchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -171,6 +190,7 @@ export const policySchema = z
       .describe(
         "What an assistant's change gets when a changed file could not be scanned for credentials (binary, or a diff GitHub does not give): step_up (the agent's owner approves) or deny.",
       ),
+    grants: grants.default({ max_duration: "24h", by: { users: [], teams: [] } }),
   })
   .superRefine((policy, ctx) => {
     const seen = new Set<string>();

@@ -48,6 +48,7 @@ describe("parsePolicy on valid policies", () => {
         },
       ],
       unscannable: "step_up",
+      grants: { max_duration: "24h", by: { users: [], teams: [] } },
     });
   });
 
@@ -61,6 +62,7 @@ describe("parsePolicy on valid policies", () => {
       governance_files: [],
       step_up: [],
       unscannable: "step_up",
+      grants: { max_duration: "24h", by: { users: [], teams: [] } },
     });
   });
 
@@ -123,5 +125,25 @@ describe("formatPolicyIssue", () => {
     expect(!result.ok && result.issues.map(formatPolicyIssue)).toEqual([
       'org/.github/.agent-policy.yml:1:1: missing required key "version" at the top level; start the file with "version: 1"',
     ]);
+  });
+});
+
+describe("parsePolicy: grants", () => {
+  it("reads grants.max_duration and grants.by", () => {
+    const policy = policyOf(parsePolicy("version: 1\ngrants:\n  max_duration: 2d\n  by: { users: [bob], teams: [acme/sre] }\n"));
+    expect(policy.grants).toEqual({ max_duration: "2d", by: { users: ["bob"], teams: ["acme/sre"] } });
+  });
+
+  it.each([
+    ["grants:\n  max_duration: 4 hours\n", "grants.max_duration", 2, 17, "must be a duration"],
+    ["grants:\n  max_duration: 31d\n", "grants.max_duration", 2, 17, "must be at most 30d"],
+    ["grants:\n  by: { users: [\"@bob\"] }\n", "grants.by.users[0]", 2, 17, "must be a GitHub login"],
+    ["grants:\n  by: { teams: [\"@acme/sre\"] }\n", "grants.by.teams[0]", 2, 17, "must be a team written org/team-slug"],
+    ["grants:\n  forever: true\n", "grants", 2, 3, "forever"],
+  ])("refuses %j at its line and column", (yaml, _key, line, column, message) => {
+    const result = parsePolicy(`version: 1\n${yaml}`);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toEqual([expect.objectContaining({ line: line + 1, column, message: expect.stringContaining(message) })]);
   });
 });

@@ -19,7 +19,7 @@ const cases: Array<{ name: string; text: string; expected: string; keyPath: (str
     name: "unknown top-level key, pointing at the key",
     text: lines("version: 1", "agentz: {}"),
     expected:
-      '2:1: unknown key "agentz" at the top level; did you mean "agents"? (allowed: $schema, version, mode, agents, protected_branches, secret_files, governance_files, step_up, unscannable)',
+      '2:1: unknown key "agentz" at the top level; did you mean "agents"? (allowed: $schema, version, mode, agents, protected_branches, secret_files, governance_files, step_up, unscannable, grants)',
     keyPath: ["agentz"],
   },
   {
