@@ -23,6 +23,12 @@ import { commitKey } from "./keyed-mutex.js";
 import { unreadPolicy } from "./read-policy.js";
 import { recordOptions, reportCommit } from "./report-commit.js";
 import { reviewCanChange, reviewIsInert, type ReviewTrigger } from "./review-gate.js";
+import { applyGrants } from "../engine/grants/apply-grants.js";
+import { readGrants, type GrantReading } from "../github/grant-facts.js";
+import type { RuleId } from "../engine/types.js";
+
+/** The findings a task-scoped grant can lift (see `applyGrants`). */
+const GRANTABLE: ReadonlySet<RuleId> = new Set(["path-scope", "branch-scope"]);
 
 /** Why a pull request is being evaluated, and what the event told us. */
 export interface PullRequestTrigger {
@@ -43,6 +49,19 @@ export interface PullRequestTrigger {
   before?: string;
   /** A review event: evaluated only when the review can change the verdict (see review-gate.ts). */
   review?: ReviewTrigger;
+  /** A grant or revoke command was posted: the grants are read whatever the findings, to answer it. */
+  grantCommand?: boolean;
+}
+
+/** What the evaluation learnt that its caller may answer with: the grants, when they were read. */
+export interface PullRequestEvaluation {
+  /** The head commit judged. */
+  headSha: string;
+  grants?: GrantReading;
+  /** The grants were wanted but could not be read (or the evaluation failed before them): why. */
+  grantsError?: string;
+  /** The failure `grantsError` describes, when there was one. */
+  cause?: unknown;
 }
 
 /** The commit's record as read under its lock, so the evaluation that follows does not read it again. */
@@ -54,6 +73,8 @@ interface Opening {
   pr?: PullRequestData;
   carried: RecordedActor[];
   error?: string;
+  /** What `error` describes. */
+  cause?: unknown;
 }
 
 /**
@@ -65,11 +86,13 @@ interface Opening {
  * that says why; only a failure to post that check escapes (the caller logs it
  * with the delivery id, so the event can be redelivered).
  */
-export async function evaluatePullRequest(octokit: Octokit, log: Logger, deps: AppDependencies, trigger: PullRequestTrigger): Promise<void> {
-  if (trigger.review) return evaluateReview(octokit, log, deps, trigger, trigger.review);
+export async function evaluatePullRequest(octokit: Octokit, log: Logger, deps: AppDependencies, trigger: PullRequestTrigger): Promise<PullRequestEvaluation | undefined> {
+  if (trigger.review) return evaluateReview(octokit, log, deps, trigger, trigger.review).then(() => undefined);
   const opening = await open(octokit, log, deps, trigger);
+  // A comment does not name the head commit: without the pull request there is no commit to report on.
+  if (!opening.pr && !trigger.headSha) throw opening.cause ?? new Error(`could not read pull request #${trigger.number}`);
   const headSha = opening.pr?.head.sha ?? trigger.headSha;
-  await deps.commitLocks.run(commitKey(trigger.repo, headSha), () => evaluateAtHead(octokit, log, deps, trigger, opening, headSha));
+  return deps.commitLocks.run(commitKey(trigger.repo, headSha), () => evaluateAtHead(octokit, log, deps, trigger, opening, headSha));
 }
 
 /**
@@ -117,7 +140,7 @@ async function open(octokit: Octokit, log: Logger, deps: AppDependencies, trigge
     return { loaded, pr, carried: previous?.record.actors ?? [] };
   } catch (error) {
     log.error({ err: error }, "could not evaluate the pull request; failing closed");
-    return { loaded, carried: [], error: failureReason(error) };
+    return { loaded, carried: [], error: failureReason(error), cause: error };
   }
 }
 
@@ -129,13 +152,15 @@ async function evaluateAtHead(
   opening: Opening,
   headSha: string,
   known?: KnownRecord,
-): Promise<void> {
+): Promise<PullRequestEvaluation> {
   const { repo } = trigger;
   const eventActors: Actor[] = trigger.senderActed && trigger.sender ? [{ role: "sender", identity: identityOf(trigger.sender) }] : [];
   let report: CheckReport = { policy: opening.loaded, error: opening.error ?? "the pull request could not be read" };
   let state: CommitState | undefined;
   let movedTo: string | undefined;
   let approvers: ReviewApprovers | undefined;
+  let grants: GrantReading | undefined;
+  let failure: unknown = opening.cause;
   if (opening.pr && !opening.error) {
     try {
       const [gathered, commitState] = await Promise.all([
@@ -147,7 +172,11 @@ async function evaluateAtHead(
       state = commitState;
       const { facts, pull } = gathered;
       facts.actors.push(...recordedActors([...state.record.actors, ...opening.carried], eventActors));
-      const judged = await judge(octokit, repo, opening.loaded, facts, pull, deps.clock());
+      // Grants are read only when a command asks, or when the PR has comments and a finding a grant could lift.
+      const wantGrants = trigger.grantCommand ? "always" : (opening.pr.comments ?? 0) > 0 ? "when-scoped" : "never";
+      const judged = await judge(octokit, repo, opening.loaded, facts, pull, deps.clock(), { wantGrants, ...(deps.appId ? { appId: deps.appId } : {}) });
+      grants = judged.grants;
+      failure = judged.grantsFailure;
       const fresh = await readAgain(octokit, repo, facts, judged);
       report = { ...fresh.report, changedPaths: touchedPaths(facts.files) };
       movedTo = fresh.movedTo;
@@ -155,6 +184,7 @@ async function evaluateAtHead(
     } catch (error) {
       log.error({ err: error }, "could not evaluate the pull request; failing closed");
       report = { policy: opening.loaded, error: failureReason(error) };
+      failure = error;
     }
   }
 
@@ -189,11 +219,20 @@ async function evaluateAtHead(
   // The decision was made but, when posting failed, not reported: it is still one audit record, then the failure escapes for redelivery.
   await deps.audit.write(log, record, { checkRunCreated: reported.published?.created ?? false, ...(movedTo ? { supersededBy: movedTo } : {}) });
   if (reported.postError) throw reported.postError.cause;
+  if (grants) return { headSha, grants };
+  return {
+    headSha,
+    grantsError: report.grants?.error ?? report.error ?? (report.policyIssues?.length ? `${report.policy.path} does not validate` : "the grants were not read"),
+    ...(failure !== undefined ? { cause: failure } : {}),
+  };
 }
 
 /** A judgement, and what its step-up approvals were worked out from (to work them out again on fresh reviews). */
 interface Judged {
   report: CheckReport;
+  grants?: GrantReading;
+  /** Reading the grants failed with this (the change was judged without them). */
+  grantsFailure?: unknown;
   approvals?: { undecided: Decision; policy: Policy; facts: ApprovalFacts };
 }
 
@@ -204,16 +243,34 @@ async function judge(
   facts: PullRequestFacts,
   pull: PullRequestSummary,
   now: Date,
+  options: { wantGrants: "always" | "when-scoped" | "never"; appId?: number },
 ): Promise<Judged> {
   const proposed = await checkProposedPolicy(octokit, repo, { headSha: facts.headSha, files: facts.files });
-  const extra: Partial<CheckReport> = {
+  const extra: Partial<CheckReport> & Pick<CheckReport, "grants"> = {
     ...(proposed?.issues.length ? { proposedPolicyIssues: proposed.issues } : {}),
     ...(proposed?.removed ? { proposedPolicyRemoved: true } : {}),
   };
   if (!loaded.result.ok) return { report: { policy: loaded, policyIssues: loaded.result.issues, ...extra } };
-  const policy = loaded.result.policy;
-  const undecided = evaluatePolicy(policy, facts, { now });
-  if (undecided.stepUps.length === 0) return { report: { policy: loaded, decision: undecided, ...extra } };
+  let policy = loaded.result.policy;
+  let undecided = evaluatePolicy(policy, facts, { now });
+  let grants: GrantReading | undefined;
+  let grantsFailure: unknown;
+  if (options.wantGrants === "always" || (options.wantGrants === "when-scoped" && undecided.findings.some((f) => GRANTABLE.has(f.ruleId)))) {
+    try {
+      grants = await readGrants(octokit, repo, { policy, facts, head: pull.head, now, ...(options.appId ? { appId: options.appId } : {}) });
+      extra.grants = { active: grants.ledger.active, ended: grants.ledger.ended };
+      if (grants.ledger.active.length > 0) {
+        policy = applyGrants(policy, grants.ledger.active);
+        undecided = evaluatePolicy(policy, facts, { now });
+      }
+    } catch (error) {
+      // Without its grants the change is judged on the policy alone: stricter, never looser.
+      extra.grants = { active: [], ended: [], error: failureReason(error) };
+      grantsFailure = error;
+    }
+  }
+  const withGrants = grants ? { grants } : grantsFailure !== undefined ? { grantsFailure } : {};
+  if (undecided.stepUps.length === 0) return { report: { policy: loaded, decision: undecided, ...extra }, ...withGrants };
 
   const approvalFacts = await gatherApprovalFacts(octokit, repo, {
     number: facts.number,
@@ -223,9 +280,10 @@ async function judge(
     unlinked: unlinkedParticipants(policy, facts),
   });
   const approvals = { undecided, policy, facts: approvalFacts };
+  const judged = { approvals, ...withGrants };
   const decision = applyApprovals(undecided, evaluateStepUps(undecided, facts, approvalFacts, policy));
   // Reviews are requested only while the step-up is what blocks the change and the check would block (enforce mode).
-  if (decision.verdict !== "step_up" || decision.mode !== "enforce") return { report: { policy: loaded, decision, ...extra }, approvals };
+  if (decision.verdict !== "step_up" || decision.mode !== "enforce") return { report: { policy: loaded, decision, ...extra }, ...judged };
   const reviewRequest = await requestStepUpReviews(octokit, repo, {
     number: facts.number,
     author: pull.author,
@@ -233,7 +291,7 @@ async function judge(
     alreadyUsers: pull.requestedUsers,
     alreadyTeams: pull.requestedTeams,
   });
-  return { report: { policy: loaded, decision, reviewRequest, ...extra }, approvals };
+  return { report: { policy: loaded, decision, reviewRequest, ...extra }, ...judged };
 }
 
 /**

@@ -9,6 +9,7 @@ import { handleWorkflowRun } from "./handlers/workflow-run.js";
 import { handleMergeGroup } from "./handlers/merge-group.js";
 import { assertWebhookSecretEnforced } from "../server/webhook-secret.js";
 import { withPayloadShape } from "./with-payload-shape.js";
+import { handleIssueComment, ISSUE_COMMENT_ACTIONS } from "./handlers/issue-comment.js";
 
 /**
  * Registers the handlers. First it refuses to run when webhooks would verify
@@ -37,6 +38,10 @@ export function createApp(overrides: Partial<AppDependencies> = {}): Application
     app.on("workflow_run.requested", withPayloadShape(deps, "workflow_run", handleWorkflowRun(deps)));
     app.on("merge_group.checks_requested", withPayloadShape(deps, "merge_group", handleMergeGroup(deps)));
     app.on("deployment_protection_rule.requested", withPayloadShape(deps, "deployment_protection_rule", handleDeploymentProtectionRule(deps)));
+    app.on(
+      ISSUE_COMMENT_ACTIONS.map((action) => `issue_comment.${action}` as const),
+      withPayloadShape(deps, "issue_comment", handleIssueComment(deps)),
+    );
     app.onError((error) => {
       // A payload whose signature did not verify was never handled: nothing to redeliver.
       if (/signature does not match/.test(error.message)) return;

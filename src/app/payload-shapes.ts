@@ -101,6 +101,21 @@ export const PAYLOAD_SHAPES = {
     deployment_callback_url: z.string().optional(),
     deployment: z.looseObject({ id: z.number(), url: z.string(), ref: z.string(), creator: account.nullish() }).nullish(),
   }),
+  issue_comment: z.looseObject({
+    ...common,
+    ...namedSender,
+    action: z.string(),
+    issue: z.looseObject({ number, state: z.string(), html_url: z.string(), pull_request: z.looseObject({}).nullish() }),
+    comment: z.looseObject({
+      id: number,
+      body: z.string().max(262_144).nullish(),
+      // GitHub shows a deleted account as null: such a comment is refused, never attributed.
+      user: z.looseObject({ login: z.string(), id: z.number(), type: z.string().optional() }).nullable(),
+      created_at: z.string(),
+      updated_at: z.string(),
+    }),
+    changes: z.looseObject({ body: z.looseObject({ from: z.string().max(262_144) }).nullish() }).nullish(),
+  }),
 } as const;
 
 export type ShapedEvent = keyof typeof PAYLOAD_SHAPES;

@@ -1,3 +1,5 @@
+import type { ActiveGrant } from "../engine/grants/decide-grants.js";
+import { scopeItems } from "../engine/grants/grant-command.js";
 import type { ChangedFile, Decision, RuleId, Verdict } from "../engine/types.js";
 import type { CheckReport, Conclusion } from "../report/check-run-output.js";
 import type { CommitVerdict } from "../report/commit-verdict.js";
@@ -28,6 +30,8 @@ export type AuditResponse =
   | "deployment_approved"
   | "deployment_rejected"
   | "deployment_held"
+  /** The app answered a grant or revoke command with a comment (see `grantAction`). */
+  | "grant_reply"
   | "none";
 
 /** A task-scoped grant that was in force for the decision, or that the record issues. */
@@ -41,6 +45,8 @@ export interface AuditGrant {
   expires?: string;
   reason?: string;
 }
+
+export type GrantAuditAction = "granted" | "refused" | "revoked" | "expired";
 
 export interface AuditFinding {
   ruleId: RuleId;
@@ -86,6 +92,12 @@ export interface AuditRecord extends Omit<AuditContext, "time"> {
   /** Whose approvals counted, per step-up. */
   approvals?: { stepUp: string; approvedBy: string[]; satisfied: boolean }[];
   grants?: AuditGrant[];
+  /** For a grant record: what became of the command, or of a grant (its expiry). */
+  grantAction?: GrantAuditAction;
+  /** For a refused command: why, as the app's answer says it. */
+  refusal?: string;
+  /** For a grant record: the comment holding the command. */
+  commandCommentId?: number;
   policy: { source: string; path: string; ref: string; sha?: string; valid: boolean };
   response: AuditResponse;
   /** False when the response could not be carried out (`responseError` says why): the check run, issue, cancellation or answer does not exist. */
@@ -218,11 +230,17 @@ export function checkRunAuditRecord(
     ...(report.error ? { error: report.error } : {}),
     ...("error" in published ? { responseError: `could not post the check run: ${published.error}` } : {}),
     ...(report.changedPaths ? { assets: report.changedPaths.map((p) => `path:${p}`) } : {}),
+    ...(report.grants?.active.length ? { grants: report.grants.active.map(auditGrantOf) } : {}),
     extraRuleIds: [
       ...(policyInvalid || report.proposedPolicyIssues?.length ? (["policy-invalid"] as const) : []),
       ...(report.error ? (["facts-unavailable"] as const) : []),
     ],
   });
+}
+
+/** A grant as audit records name it. */
+export function auditGrantOf(grant: ActiveGrant): AuditGrant {
+  return { agent: grant.agent, by: grant.by, scope: scopeItems(grant.scope), expires: grant.expires, reason: grant.reason };
 }
 
 /** The subjects that made up a commit's verdict, for the audit record. */

@@ -1,10 +1,11 @@
 import type { ApprovalFacts, ReviewFact } from "../engine/approvals.js";
 import type { StepUpRequirement } from "../engine/types.js";
 import type { UnlinkedParticipant } from "../engine/unlinked-participants.js";
-import { step, statusOf } from "./errors.js";
+import { step } from "./errors.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 import { gatherParticipants, type HeadBranch } from "./participant-facts.js";
 import { identityOf } from "./pull-request-facts.js";
+import { readTeamMembers } from "./team-members.js";
 
 type ReviewState = ReviewFact["state"];
 const REVIEW_STATES: readonly ReviewState[] = ["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"];
@@ -45,25 +46,7 @@ export async function gatherApprovalFacts(
 ): Promise<ApprovalFacts> {
   const reviewFacts = await listReviewFacts(octokit, repo, input.number);
 
-  const teams = [...new Set(input.stepUps.flatMap((s) => s.teams.map((t) => t.toLowerCase())))].sort();
-  const teamMembers: ApprovalFacts["teamMembers"] = {};
-  for (const team of teams) {
-    const [org, slug] = team.split("/") as [string, string];
-    try {
-      const members = await octokit.paginate(octokit.rest.teams.listMembersInOrg, { org, team_slug: slug, per_page: 100 });
-      teamMembers[team] = { status: "ok", members: members.map((m) => m.login.toLowerCase()) };
-    } catch (error) {
-      const status = statusOf(error);
-      if (status === 404 || status === 403) {
-        teamMembers[team] = {
-          status: "unavailable",
-          reason: status === 404 ? `team @${team} does not exist or is not visible to the app` : `the app may not read team @${team} (needs Members: read)`,
-        };
-      } else {
-        await step(`list the members of team @${team}`, () => Promise.reject(error));
-      }
-    }
-  }
+  const teamMembers = await readTeamMembers(octokit, input.stepUps.flatMap((s) => s.teams));
   const participants = await gatherParticipants(octokit, repo, { head: input.head, unlinked: input.unlinked });
   return { headSha: input.headSha, reviews: reviewFacts, teamMembers, participants };
 }

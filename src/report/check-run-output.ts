@@ -2,6 +2,7 @@ import type { Decision, Finding, Verdict } from "../engine/types.js";
 import type { PolicyIssue } from "../policy/parse-policy.js";
 import type { ReviewRequestResult } from "../github/request-step-up-reviews.js";
 import { inert } from "./inert.js";
+import { grantSection, type GrantReport } from "./grant-summary.js";
 import { appendWithin, truncate } from "./markdown.js";
 
 export const CHECK_NAME = "Agent Policy";
@@ -58,6 +59,8 @@ export interface CheckReport {
   reviewRequest?: ReviewRequestResult;
   /** What was judged, when it is not a pull request (e.g. a push): one Markdown line under the policy line. */
   subject?: string;
+  /** The pull request's task-scoped grants, when they were read. */
+  grants?: GrantReport;
 }
 
 /**
@@ -179,6 +182,7 @@ function renderSummary(report: CheckReport, title: string): string {
   }
   const decision = report.decision;
   if (decision) appendDecision(lines, decision, report.reviewRequest);
+  lines.push(...grantSection(report.grants));
   return lines.join("\n").replace(/\n{3,}/g, "\n\n");
 }
 

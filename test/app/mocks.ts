@@ -41,6 +41,8 @@ export interface Scenario {
   headSha?: string;
   /** How often the pull request is read: once to judge it, once more right before the verdict is posted (default 2). */
   pullReads?: number;
+  /** The pull request's issue-comment count (absent by default). */
+  comments?: number;
 }
 
 /** Mocks every read of one evaluation, in order; returns the scope so a test adds the writes it expects. */
@@ -68,6 +70,7 @@ export function mockReads(s: Scenario): nock.Scope {
         commits: s.commits.length,
         ...(s.requestedReviewers ? { requestedReviewers: s.requestedReviewers } : {}),
         ...(s.headRepo !== undefined ? { headRepo: s.headRepo } : {}),
+        ...(s.comments !== undefined ? { comments: s.comments } : {}),
       }),
     );
   pagedReply(scope, `${REPO_PATH}/pulls/${number}/files`, s.files);

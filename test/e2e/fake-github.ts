@@ -30,7 +30,10 @@ export class FakeGitHub {
   readonly pulls = new Map<string, FakePull>();
   readonly labels: Record<string, unknown>[] = [];
   readonly issues: Record<string, any>[] = [];
+  /** Issue and pull request comments: the app's (posted) and people's (added by a test), each with `repo` and `issue`. */
   readonly comments: Record<string, unknown>[] = [];
+  /** `owner/repo#number` → its issue events (`GET …/issues/{n}/events`), oldest first. */
+  readonly issueEvents = new Map<string, Record<string, unknown>[]>();
   readonly cancelledRuns: number[] = [];
   /** `owner/repo` → its branch activity, newest first (`GET /repos/{owner}/{repo}/activity`). */
   readonly activities = new Map<string, Record<string, unknown>[]>();
@@ -293,8 +296,25 @@ export class FakeGitHub {
       this.issues.push(issue);
       return send(res, 201, issue);
     }
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/))) {
+      return this.paged(req, res, url, this.comments.filter((c) => c.repo === m![1] && c.issue === Number(m![2])));
+    }
+    if (method === "GET" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/events$/))) {
+      return this.paged(req, res, url, this.issueEvents.get(`${m[1]}#${m[2]}`) ?? []);
+    }
     if (method === "POST" && (m = path.match(/^\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)\/comments$/))) {
-      const comment = { repo: m[1], issue: Number(m[2]), id: this.comments.length + 1, ...(body as object) };
+      // Posted with an installation token: GitHub names the app that made it, and the time.
+      const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+      const comment = {
+        repo: m[1],
+        issue: Number(m[2]),
+        id: this.comments.length + 1,
+        user: { login: "agent-policy[bot]", id: 9123, type: "Bot" },
+        performed_via_github_app: { id: 123 },
+        created_at: now,
+        updated_at: now,
+        ...(body as object),
+      };
       this.comments.push(comment);
       return send(res, 201, comment);
     }

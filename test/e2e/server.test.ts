@@ -432,6 +432,42 @@ describe("the app's HTTP server process, end to end", () => {
     expect(github.cancelledRuns).toEqual([4242]);
   });
 
+  it("grants Copilot a path for one pull request from a platform member's comment, answers once, and turns the check green", async () => {
+    const sha = "3".repeat(40);
+    const granter = { login: "plat-grant", id: 7103, type: "User" };
+    github.teams.set("codertocat/platform", [granter]);
+    github.setPull(REPO, 22, {
+      pull: { ...pullResponse({ number: 22, headSha: sha, headRef: "copilot/infra", user: COPILOT, changedFiles: 1, commits: 1 }), comments: 1 },
+      files: [fileEntry("infra/main.tf")],
+      commits: [commitEntry(sha, "Add the cluster", { account: COPILOT, ...COPILOT_COMMITTER })],
+    });
+    await app.sendWebhook("pull_request", pullEvent(22, sha, "copilot/infra", COPILOT), SECRET, "delivery-22a");
+    await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-22a"));
+    expect(runsOn(sha).at(-1)).toMatchObject({ conclusion: "failure" });
+
+    const created = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const body = "/agent-policy grant copilot paths:infra/** for 2h because OPS-1234";
+    github.comments.push({ repo: REPO, issue: 22, id: 8801, body, user: granter, created_at: created, updated_at: created });
+    const payload = examplePayload("issue_comment", "created");
+    payload.issue = { ...payload.issue, number: 22, state: "open", html_url: `https://github.com/${REPO}/pull/22`, pull_request: { url: `https://api.github.com/repos/${REPO}/pulls/22` } };
+    payload.comment = { ...payload.comment, id: 8801, body, user: granter, created_at: created, updated_at: created };
+    payload.sender = granter;
+    await app.sendWebhook("issue_comment", payload, SECRET, "delivery-22b");
+    const answer = await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-22b" && l.audit.response === "grant_reply"));
+    const expires = new Date(Date.parse(created) + 2 * 3_600_000).toISOString();
+    expect(answer.audit).toMatchObject({ grantAction: "granted", decision: "allow", grants: [{ agent: "copilot", by: "plat-grant", scope: ["paths:infra/**"], expires, reason: "OPS-1234" }] });
+    expect(runsOn(sha).at(-1)).toMatchObject({ conclusion: "success" });
+    expect(runsOn(sha).at(-1)!.output.summary).toContain("Task-scoped grants");
+    const replies = github.comments.filter((c) => c.issue === 22 && c.id !== 8801);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.body).toContain(`until **${expires.slice(0, 10)} ${expires.slice(11, 19)} UTC**`);
+
+    // A redelivery finds the answer: no second comment, no second grant record.
+    await app.sendWebhook("issue_comment", payload, SECRET, "delivery-22c");
+    await waitFor(() => app.logs.find((l) => l.audit?.deliveryId === "delivery-22c"));
+    expect(github.comments.filter((c) => c.issue === 22 && c.id !== 8801)).toHaveLength(1);
+  });
+
   it("left exactly one record in the audit file per webhook that decided something, the same as logged, in one intact chain", async () => {
     const store = new FileAuditStore(auditFile);
     await expectOneRecordPerWebhook(app, store, {
@@ -448,6 +484,9 @@ describe("the app's HTTP server process, end to end", () => {
       "delivery-16": 1,
       "delivery-17": 1,
       "delivery-18": 0,
+      "delivery-22a": 1,
+      "delivery-22b": 2,
+      "delivery-22c": 1,
     });
   });
 });

@@ -123,6 +123,7 @@ function route(method: string, path: string, query: URLSearchParams): Reply {
   if (method === "POST" && rest === "/labels") return [201, { name: "agent-policy-incident" }];
   if (method === "POST" && rest === "/issues") return [201, { number: 42, html_url: "https://github.com/Codertocat/Hello-World/issues/42" }];
   if (method === "POST" && /^\/issues\/[^/]+\/comments$/.test(rest)) return [201, { id: 7 }];
+  if (method === "GET" && /^\/issues\/[^/]+\/(comments|events)$/.test(rest)) return [200, []];
   if (method === "GET" && (m = /^\/actions\/runs\/([^/]+)$/.exec(rest))) {
     const id = Number(m[1]) || 4242;
     return [200, workflowRun(id)];

@@ -93,6 +93,11 @@ const SHAPES: Record<string, (payload: Record<string, any>) => void> = {
   workflow_run: (p) => {
     Object.assign(p.workflow_run, { id: 4242, path: ".github/workflows/deploy.yml", head_sha: WORLD_HEAD, head_branch: "copilot/fix" });
   },
+  issue_comment: (p) => {
+    // A command on the world's pull request: the assistant asks for a scope it has not got (refused), or, edited or deleted, its pull request is judged again.
+    p.issue = { ...p.issue, number: 1, state: "open", pull_request: { url: `https://api.github.com/repos/${p.repository.full_name}/pulls/1` } };
+    p.comment = { ...p.comment, body: "/agent-policy grant copilot paths:src/auth/** for 1h because fuzz", updated_at: p.comment.created_at };
+  },
   deployment_protection_rule: (p) => {
     p.deployment_callback_url = `https://api.github.com/repos/${p.repository.full_name}/actions/runs/4242/deployment_protection_rule`;
     p.environment = "production";

@@ -148,6 +148,9 @@ describe("fuzzing every subscribed event against the real handlers", () => {
         "push",
         "workflow_run.requested",
         "deployment_protection_rule.requested",
+        "issue_comment.created",
+        "issue_comment.edited",
+        "issue_comment.deleted",
       ]),
     );
   });
@@ -161,7 +164,9 @@ describe("fuzzing every subscribed event against the real handlers", () => {
         outcome.conclusions.some((c) => c === "failure" || c === "action_required") ||
         outcome.deploymentStates.includes("rejected") ||
         outcome.cancelled.length > 0 ||
-        outcome.calls.some((c) => /^POST \/repos\/[^/]+\/[^/]+\/issues$/.test(c));
+        outcome.calls.some((c) => /^POST \/repos\/[^/]+\/[^/]+\/issues$/.test(c)) ||
+        // A refused grant: the app answers the assistant's command.
+        outcome.calls.some((c) => /^POST \/repos\/[^/]+\/[^/]+\/issues\/[^/]+\/comments$/.test(c));
       expect(blocked, `${event}: ${JSON.stringify(outcome)}`).toBe(true);
     }
   });

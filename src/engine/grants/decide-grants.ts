@@ -34,7 +34,16 @@ export interface ActiveGrant {
 export type GrantOutcome =
   | { commentId: number; status: "granted"; grant: ActiveGrant }
   | { commentId: number; status: "revoked"; agent: string; by: string; ended: ActiveGrant[] }
-  | { commentId: number; status: "refused"; command: GrantCommand["kind"]; agent?: string; by?: string; reason: string };
+  | {
+      commentId: number;
+      status: "refused";
+      command: GrantCommand["kind"];
+      agent?: string;
+      by?: string;
+      reason: string;
+      /** The author is no person: a deleted account, an AI assistant or a bot. */
+      nonPerson?: true;
+    };
 
 export interface GrantFacts {
   comments: readonly GrantComment[];
@@ -109,12 +118,11 @@ function decideCommand(policy: Policy, facts: GrantFacts, comment: GrantComment,
   const commentId = comment.id;
   const agent = command.kind === "invalid" ? undefined : command.agent;
   const by = comment.author?.login;
-  const refuse = (reason: string): GrantOutcome => ({ commentId, status: "refused", command: command.kind, ...(agent ? { agent } : {}), ...(by ? { by } : {}), reason });
+  const refuse = (reason: string): Extract<GrantOutcome, { status: "refused" }> => ({ commentId, status: "refused", command: command.kind, ...(agent ? { agent } : {}), ...(by ? { by } : {}), reason });
   if (command.kind === "invalid") return refuse(`This is not a command the app accepts: ${command.problem}.`);
   const author = comment.author;
-  if (!author || !author.login) return refuse("The comment's author no longer has a GitHub account, so nobody can be held to it.");
-  const nonHuman = agentOrBotExclusion(policy)(author);
-  if (nonHuman) return refuse(`Only a person can ${command.kind} scope: @${author.login} is ${nonHuman === "agent" ? "an AI assistant" : "a bot"}.`);
+  const notAPerson = refuseNonPerson(policy, author, command.kind);
+  if (notAPerson || !author?.login) return { ...refuse(notAPerson ?? "The comment's author no longer has a GitHub account."), nonPerson: true };
   const declared = Object.hasOwn(policy.agents, command.agent) ? policy.agents[command.agent] : undefined;
   if (!declared) return refuse(`The policy declares no agent named ${command.agent}; a grant widens a declared agent's scope only.`);
   const authority = authorityOf(policy, declared.owner, author, facts.teamMembers);
@@ -137,6 +145,20 @@ function decideCommand(policy: Policy, facts: GrantFacts, comment: GrantComment,
   if (command.durationMs > max) return refuse(`The duration ${command.duration} is longer than this policy allows (grants.max_duration: ${policy.grants.max_duration}).`);
   const expires = new Date(Date.parse(comment.createdAt) + command.durationMs).toISOString();
   return { commentId, status: "granted", grant: { agent: command.agent, scope: command.scope, by: author.login, commentId, expires, reason: command.reason } };
+}
+
+/**
+ * Why the author of a command can never give it, whatever the change: a
+ * deleted account, an AI assistant (declared or from the catalogue) or a
+ * bot, identified as approvers are (never by the login's suffix alone).
+ * Undefined for a person. Shells use it to answer such a command without
+ * reading anything more.
+ */
+export function refuseNonPerson(policy: Policy, author: Identity | null, kind: "grant" | "revoke"): string | undefined {
+  if (!author || !author.login) return "The comment's author no longer has a GitHub account, so nobody can be held to it.";
+  const nonHuman = agentOrBotExclusion(policy)(author);
+  if (nonHuman) return `Only a person can ${kind} scope: @${author.login} is ${nonHuman === "agent" ? "an AI assistant" : "a bot"}.`;
+  return undefined;
 }
 
 type Authority = { ok: true } | { ok: false; why: string };
