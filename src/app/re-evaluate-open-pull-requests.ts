@@ -6,6 +6,7 @@ import { listOpenPullRequests } from "../github/open-pull-requests.js";
 import { POLICY_FILE } from "../policy/schema.js";
 import type { AppDependencies } from "./dependencies.js";
 import { evaluatePullRequest } from "./evaluate-pull-request.js";
+import { extendReads } from "../github/read-budget.js";
 import { failureReason } from "./failure-reason.js";
 
 /**
@@ -78,6 +79,8 @@ export async function reEvaluateOpenAgentPullRequests(octokit: Octokit, log: Log
       outcome.skipped.push(pull.number);
       continue;
     }
+    // Each pull request is judged within a read budget of its own (the number of them is bounded).
+    extendReads(octokit, deps.readsPerEvent);
     try {
       await evaluatePullRequest(octokit, log, deps, {
         deliveryId: trigger.deliveryId,

@@ -24,14 +24,28 @@ export class ReadBudgetError extends Error {
  * makes one per event), so the count is the event's.
  */
 export function limitReads(octokit: Octokit, limit: number): void {
-  let reads = 0;
+  const budget = { reads: 0, limit };
+  budgets.set(octokit, budget);
   octokit.hook.wrap("request", async (request, options) => {
     if (isRead(options)) {
-      reads += 1;
-      if (reads > limit) throw new ReadBudgetError(limit);
+      budget.reads += 1;
+      if (budget.reads > budget.limit) throw new ReadBudgetError(budget.limit);
     }
     return request(options);
   });
+}
+
+const budgets = new WeakMap<Octokit, { reads: number; limit: number }>();
+
+/**
+ * Grants an event that judges several subjects by design (a policy change
+ * re-evaluating a bounded number of open pull requests) `reads` more for
+ * the next one, so each subject has a budget of its own. No-op on a client
+ * without a budget.
+ */
+export function extendReads(octokit: Octokit, reads: number): void {
+  const budget = budgets.get(octokit);
+  if (budget) budget.limit += reads;
 }
 
 /** The budget from the environment: a positive integer, else the default. */

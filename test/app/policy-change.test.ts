@@ -88,6 +88,24 @@ describe("a policy change on the default branch re-evaluates the open agent pull
     expect(h.audit()).toEqual([expect.objectContaining({ event: "push", action: "policy_changed", pullRequest: 2, decision: "deny", ruleIds: ["agent-suspended"] })]);
   });
 
+  it("judges each open pull request within a read budget of its own, so a policy change does not fail the later ones for the event's", async () => {
+    // The push itself takes 11 reads (policy, compare, policy again, five run listings, open pulls, two signals); #2's evaluation 7 more.
+    const h = await createHarness({ app: { readsPerEvent: 12 } });
+    const scope = mockPushJudgement();
+    mockOpenPullList(scope, [[{ number: 2, sha: HEAD }, { number: 3, sha: HUMAN_HEAD }]]);
+    mockSignal(scope, HEAD, []);
+    mockSignal(scope, HUMAN_HEAD, [humanRun(60)]);
+    const reads = mockReads({ token: false, ifNoneMatch: '"p1"', files: [fileEntry("src/a.ts")], commits: [commitEntry(HEAD, "Fix", { account: COPILOT, ...COPILOT_COMMITTER })] });
+    mockListRuns(reads);
+    const posted = mockCreate(reads);
+
+    await h.receive("push", policyPush());
+
+    expect(posted.body).toMatchObject({ head_sha: HEAD, conclusion: "failure" });
+    expect(posted.body!.output.summary).not.toContain("budget");
+    expect(h.audit()).toEqual([expect.objectContaining({ pullRequest: 2, decision: "deny", ruleIds: ["agent-suspended"] })]);
+  });
+
   it("evaluates a pull request whose only run on its head is another app's, however it is titled", async () => {
     const h = await createHarness();
     const scope = mockPushJudgement();
