@@ -3,6 +3,7 @@ import type { AuditTrail, AuditLogger } from "../audit/audit-trail.js";
 import { auditTrailFromEnv } from "../audit/audit-trail-from-env.js";
 import { PolicyCache } from "../github/load-policy.js";
 import { readsPerEvent } from "../github/read-budget.js";
+import { GrantExpiryTimers, timerScheduler } from "./grant-expiry-timers.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 
 /** What handlers share across events: caches, the app's identity, the clock, the audit trail. */
@@ -17,6 +18,8 @@ export interface AppDependencies {
   audit: AuditTrail;
   /** Evaluations of one commit run one at a time in this process (key: `commitKey`). */
   commitLocks: KeyedMutex;
+  /** Re-evaluations pending for when a pull request's task-scoped grant ends. */
+  grantTimers: GrantExpiryTimers;
   /** How many GitHub reads one event may make (see read-budget.ts). */
   readsPerEvent: number;
 }
@@ -32,6 +35,7 @@ export function createDependencies(overrides: Partial<AppDependencies> = {}, log
   return {
     policyCache: new PolicyCache(),
     commitLocks: new KeyedMutex(),
+    grantTimers: new GrantExpiryTimers(timerScheduler()),
     readsPerEvent: readsPerEvent(process.env),
     ...(Number.isInteger(appId) && appId > 0 ? { appId } : {}),
     clock: () => new Date(),

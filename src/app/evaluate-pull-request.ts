@@ -24,6 +24,7 @@ import { unreadPolicy } from "./read-policy.js";
 import { recordOptions, reportCommit } from "./report-commit.js";
 import { reviewCanChange, reviewIsInert, type ReviewTrigger } from "./review-gate.js";
 import { applyGrants } from "../engine/grants/apply-grants.js";
+import { grantAuditRecord } from "../audit/grant-audit-record.js";
 import { readGrants, type GrantReading } from "../github/grant-facts.js";
 import type { RuleId } from "../engine/types.js";
 
@@ -62,6 +63,9 @@ export interface PullRequestEvaluation {
   grantsError?: string;
   /** The failure `grantsError` describes, when there was one. */
   cause?: unknown;
+  /** Where the policy came from, and the policy itself, when the grants were read. */
+  policySource?: LoadedPolicy;
+  policy?: Policy;
 }
 
 /** The commit's record as read under its lock, so the evaluation that follows does not read it again. */
@@ -219,12 +223,41 @@ async function evaluateAtHead(
   // The decision was made but, when posting failed, not reported: it is still one audit record, then the failure escapes for redelivery.
   await deps.audit.write(log, record, { checkRunCreated: reported.published?.created ?? false, ...(movedTo ? { supersededBy: movedTo } : {}) });
   if (reported.postError) throw reported.postError.cause;
-  if (grants) return { headSha, grants };
+  if (grants) scheduleGrantEnd(octokit, log, deps, trigger, grants);
+  if (grants) return { headSha, grants, policySource: opening.loaded, ...(opening.loaded.result.ok ? { policy: opening.loaded.result.policy } : {}) };
   return {
     headSha,
     grantsError: report.grants?.error ?? report.error ?? (report.policyIssues?.length ? `${report.policy.path} does not validate` : "the grants were not read"),
     ...(failure !== undefined ? { cause: failure } : {}),
   };
+}
+
+/**
+ * When the grants in force will first end, the pull request is judged again
+ * (`GrantExpiryTimers`): its check then turns red on time, and each grant that
+ * ended at that instant is one `expired` audit record.
+ */
+function scheduleGrantEnd(octokit: Octokit, log: Logger, deps: AppDependencies, trigger: PullRequestTrigger, grants: GrantReading): void {
+  let first: number | undefined;
+  for (const g of grants.ledger.active) first = first === undefined ? Date.parse(g.expires) : Math.min(first, Date.parse(g.expires));
+  if (first === undefined) return;
+  const at = first;
+  const key = `${trigger.repo.owner}/${trigger.repo.repo}#${trigger.number}`.toLowerCase();
+  deps.grantTimers.at(key, new Date(at), async () => {
+    const { review: _review, before: _before, action: _action, ...rest } = trigger;
+    const again: PullRequestTrigger = { ...rest, deliveryId: `${trigger.deliveryId}:grant-expiry`, event: "grant_expiry", headSha: "", sender: null, senderActed: false, grantCommand: true };
+    try {
+      const result = await evaluatePullRequest(octokit, log, deps, again);
+      for (const { grant, why } of result?.grants?.ledger.ended ?? []) {
+        if (why !== "expired" || Date.parse(grant.expires) !== at) continue;
+        const context = { time: deps.clock(), deliveryId: again.deliveryId, ...(trigger.installationId !== undefined ? { installationId: trigger.installationId } : {}), repository: `${trigger.repo.owner}/${trigger.repo.repo}`, event: again.event };
+        const rules = result?.policy;
+        await deps.audit.write(log, grantAuditRecord(context, { pullRequest: trigger.number, headSha: result!.headSha, event: { expired: grant }, policy: result!.policySource!, ...(rules ? { rules } : {}) }));
+      }
+    } catch (error) {
+      log.error({ err: error, pullRequest: trigger.number }, "could not judge the pull request again when its grant ended; its next event will");
+    }
+  });
 }
 
 /** A judgement, and what its step-up approvals were worked out from (to work them out again on fresh reviews). */
