@@ -22,7 +22,8 @@ export interface AgentRow {
   last7: VerdictCounts;
   last30: VerdictCounts;
   incidents: number;
-  activeGrants: { by: string; scope: string[]; expires?: string; repository: string }[];
+  /** Task-scoped grants in force: given (a `granted` record), not revoked, not expired. */
+  activeGrants: { by: string; scope: string[]; expires?: string; repository: string; pullRequest?: number }[];
 }
 
 const counts = (): VerdictCounts => ({ allow: 0, step_up: 0, deny: 0 });
@@ -38,6 +39,8 @@ export function organisationOf(repository: string): string {
 /** The agents table: one row per (organisation, agent key), records in chain order. */
 export function agentRows(records: readonly ChainedAuditRecord[], now: Date): AgentRow[] {
   const rows = new Map<string, AgentRow>();
+  /** Row id → grants given and not yet revoked or expired, by grant. */
+  const grantsHeld = new Map<string, Map<string, AgentRow["activeGrants"][number]>>();
   const t = now.getTime();
   for (const record of records) {
     const time = Date.parse(record.time);
@@ -58,12 +61,23 @@ export function agentRows(records: readonly ChainedAuditRecord[], now: Date): Ag
       if (t - time <= 7 * DAY) bump(row.last7, record.decision);
       if (t - time <= 30 * DAY) bump(row.last30, record.decision);
       if (record.response === "incident") row.incidents++;
-      for (const grant of record.grants ?? []) {
-        if (grant.agent !== agent.key) continue;
-        if (grant.expires !== undefined && !(Date.parse(grant.expires) > t)) continue;
-        row.activeGrants.push({ by: grant.by, scope: grant.scope, ...(grant.expires ? { expires: grant.expires } : {}), repository: record.repository });
+      // Grant records say when a grant began and ended; a check-run record's grants[] only repeats those in force.
+      if (record.grantAction && record.grantAction !== "refused") {
+        const held = grantsHeld.get(id) ?? new Map<string, AgentRow["activeGrants"][number]>();
+        grantsHeld.set(id, held);
+        for (const grant of record.grants ?? []) {
+          if (grant.agent !== agent.key) continue;
+          const key = [record.repository, record.pullRequest ?? "", grant.by, grant.expires ?? "", grant.scope.join(",")].join("\0");
+          if (record.grantAction === "granted") {
+            held.set(key, { by: grant.by, scope: grant.scope, ...(grant.expires ? { expires: grant.expires } : {}), repository: record.repository, ...(record.pullRequest !== undefined ? { pullRequest: record.pullRequest } : {}) });
+          } else held.delete(key);
+        }
       }
     }
+  }
+  for (const [id, held] of grantsHeld) {
+    const row = rows.get(id)!;
+    row.activeGrants = [...held.values()].filter((g) => g.expires === undefined || Date.parse(g.expires) > t);
   }
   for (const row of rows.values()) row.repositories.sort();
   return [...rows.values()].sort((a, b) => a.organisation.localeCompare(b.organisation) || a.agent.localeCompare(b.agent));

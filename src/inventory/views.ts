@@ -75,7 +75,7 @@ ${agents
 <td>${a.suspended ? html`<strong class="flag">suspended</strong>` : "no"}</td>
 <td data-sort="${a.lastActivity}"><time datetime="${a.lastActivity}">${a.lastActivity.slice(0, 16).replace("T", " ")}</time></td>
 ${counts(a.last7)}${counts(a.last30)}<td class="num">${a.incidents}</td>
-<td>${a.activeGrants.length ? a.activeGrants.map((g) => html`<div>${g.scope.join(", ")} by ${g.by}${g.expires ? html` until ${g.expires}` : ""}</div>`) : "—"}</td></tr>`;
+<td>${a.activeGrants.length ? a.activeGrants.map((g) => html`<div>${g.scope.join(", ")} by ${g.by}${g.pullRequest !== undefined ? html` on ${g.repository} #${String(g.pullRequest)}` : ""}${g.expires ? html` until ${g.expires}` : ""}</div>`) : "—"}</td></tr>`;
   })}</tbody></table></section>`,
 )}`;
 }
