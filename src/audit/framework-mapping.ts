@@ -65,6 +65,8 @@ export const FRAMEWORK_MAPPING: Record<RuleId, FrameworkMapping> = {
   "unregistered-agent": { nhi: ["NHI3"], asi: ["ASI03", "ASI10"], csf: ["ID.AM-02", "PR.AA-01"] },
   "agent-expired": { nhi: ["NHI1"], asi: ["ASI03"], csf: ["PR.AA-01", "PR.AA-05"] },
   "agent-suspended": { nhi: ["NHI1"], asi: ["ASI10"], csf: ["PR.AA-01", "RS.MI-01"] },
+  "repo-scope": { nhi: ["NHI5", "NHI8"], asi: ["ASI03"], csf: ["PR.AA-05", "PR.IR-01"] },
+  "write-by-suggest-only": { nhi: ["NHI5"], asi: ["ASI02", "ASI03"], csf: ["PR.AA-05"] },
   "unsafe-path": { nhi: ["NHI5"], asi: ["ASI02"], csf: ["PR.AA-05", "PR.DS-01"] },
   "secret-file": { nhi: ["NHI2"], asi: ["ASI03"], csf: ["PR.AA-05", "PR.DS-01"] },
   "secret-content": { nhi: ["NHI2"], asi: ["ASI03"], csf: ["PR.DS-01", "PR.PS-06"] },

@@ -46,6 +46,7 @@ export function renderTable(outcome: CheckOutcome, p: Paint): string {
         ? `none (no ${POLICY_FILE} at ${inertLine(source.ref)}): built-in rules, audit mode`
         : `${inertLine(source.path)} at ${inertLine(source.ref)}${source.sha ? ` (blob ${source.sha.slice(0, 12)})` : ""}, mode ${decision.mode}`
     }`,
+    ...(source.baseline ? [`baseline  ${inertLine(source.baseline.path)} (org floor: the policy may only narrow it)`] : []),
     `change  ${change.kind === "push" ? "push to" : "branch"} ${inertLine(change.branch)}: ${count(change.commits, "commit")}, ${count(change.files, "file")}, ` +
       `${inertLine(change.base)}...${inertLine(change.head)} (merge base ${change.mergeBase.slice(0, 7)}, head ${change.headSha.slice(0, 7)})`,
   );

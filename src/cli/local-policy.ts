@@ -1,10 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { relative, resolve, sep } from "node:path";
 import { YAML_LIMITS } from "../policy/read-policy-yaml.js";
+import { mergeBaseline } from "../policy/merge-baseline.js";
 import { parsePolicy, type ParseResult } from "../policy/parse-policy.js";
+import { placeProblems } from "../policy/place-issues.js";
 import { builtInPolicy, POLICY_FILE } from "../policy/schema.js";
 import type { PolicySource } from "../report/check-run-output.js";
+import type { CliIo } from "./command.js";
 import { LocalFactsError, type Git } from "./git.js";
+import { inertLine } from "./terminal.js";
 
 /** The policy `check` judges with, where it came from, and its text (to point findings at its lines). */
 export interface LocalPolicy {
@@ -52,6 +56,33 @@ export async function readLocalPolicy(git: Git, input: { file?: string; cwd: str
   if (size > YAML_LIMITS.maxBytes) return { source, result: invalid(`${POLICY_FILE} is ${size} bytes; the limit is ${YAML_LIMITS.maxBytes} bytes`), paths };
   const text = (await git.bytes(["cat-file", "blob", sha])).toString("utf8");
   return { source, text, result: parsePolicy(text, { path: POLICY_FILE }), paths };
+}
+
+/**
+ * The policy merged onto the org baseline in `file`, as the app merges the
+ * `.github` repository's: a baseline that cannot be read or does not validate
+ * stops the check (the app fails closed the same way). Keys of the
+ * repository policy that would widen the baseline are printed as warnings.
+ */
+export async function underBaseline(io: CliIo, own: LocalPolicy, file: string): Promise<LocalPolicy> {
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, file), "utf8");
+  } catch (cause) {
+    throw new LocalFactsError(`cannot read the baseline ${file}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
+  }
+  const baseline = parsePolicy(text, { path: file });
+  if (!baseline.ok) return { ...own, result: baseline };
+  if (!own.result.ok) return own;
+  const repo = own.source.source === "built-in" ? undefined : own.result.policy;
+  const merged = mergeBaseline(baseline.policy, repo);
+  const widenings = own.text !== undefined ? placeProblems(own.text, own.source.path, merged.widenings).map(({ written: _w, ...issue }) => issue) : [];
+  for (const w of widenings) io.stderr(`agent-policy check: warning: ${inertLine(`${w.path}:${w.line}:${w.column}: ${w.message}`)}\n`);
+  return {
+    ...own,
+    source: { ...own.source, baseline: { repository: file, path: file, ref: "the working tree" }, ...(widenings.length > 0 ? { widenings } : {}) },
+    result: { ok: true, policy: merged.policy, warnings: own.result.warnings },
+  };
 }
 
 function invalid(message: string): ParseResult {

@@ -13,6 +13,7 @@ import { governanceFile } from "./rules/governance-file.js";
 import { mergeByAgent } from "./rules/merge-by-agent.js";
 import { pathScope } from "./rules/path-scope.js";
 import { policySelfEdit } from "./rules/policy-self-edit.js";
+import { repoScope } from "./rules/repo-scope.js";
 import { pushToProtectedBranch } from "./rules/push-to-protected-branch.js";
 import { secretContent } from "./rules/secret-content.js";
 import { secretFile } from "./rules/secret-file.js";
@@ -21,6 +22,7 @@ import { tooLargeToVerify } from "./rules/too-large-to-verify.js";
 import { unregisteredAgent } from "./rules/unregistered-agent.js";
 import { unsafePath } from "./rules/unsafe-path.js";
 import { unscannableChange } from "./rules/unscannable-change.js";
+import { writeBySuggestOnly } from "./rules/write-by-suggest-only.js";
 import { workflowEscalation } from "./rules/workflow-escalation.js";
 import { type ChangeFacts, type Decision, type EvaluationOptions, type RuleId } from "./types.js";
 
@@ -30,6 +32,8 @@ export const RULES = [
   unregisteredAgent,
   agentExpired,
   agentSuspended,
+  repoScope,
+  writeBySuggestOnly,
   unsafePath,
   secretFile,
   secretContent,

@@ -33,6 +33,8 @@ export const RULE_IDS = [
   "unscannable-change",
   "path-scope",
   "branch-scope",
+  "repo-scope",
+  "write-by-suggest-only",
   "governance-file",
   "step-up",
   "too-large-to-verify",
@@ -188,7 +190,7 @@ export interface EvaluationOptions {
   now: Date;
 }
 
-export type AssetKind = "path" | "branch" | "policy" | "agent" | "change" | "workflow" | "environment";
+export type AssetKind = "path" | "branch" | "repository" | "policy" | "agent" | "change" | "workflow" | "environment";
 
 export interface Asset {
   kind: AssetKind;

@@ -116,6 +116,9 @@ const agentMatch = z
     });
   });
 
+/** Repository names (without the owner) an agent may act in; `*` and `?` as in paths, case ignored. */
+const repoGlobList = z.array(glob).max(500);
+
 const agent = z
   .strictObject({
     owner,
@@ -123,6 +126,17 @@ const agent = z
     match: agentMatch,
     expires: expires.optional(),
     suspended: z.boolean().default(false).describe("Revocation switch: true denies all of this agent's activity."),
+    access: z
+      .enum(["write", "suggest"])
+      .default("write")
+      .describe("write: the agent may commit, push and open pull requests within its scope; suggest: it may comment and review only, and any write is denied."),
+    repos: z
+      .strictObject({
+        allow: repoGlobList.optional().describe("Repository names (globs, case ignored) the agent may act in. Omitted: every repository."),
+        deny: repoGlobList.default([]).describe("Repository names the agent may never act in, even when allowed above."),
+      })
+      .optional()
+      .describe("Repositories of the organisation the agent may act in; meant for the org baseline. Omitted: every repository."),
     branches: globList.optional().describe("Head branches the agent may work on. Omitted: any branch."),
     paths: z
       .strictObject({
@@ -184,6 +198,10 @@ export const policySchema = z
     secret_files: globList.default([]).describe("Extra secret-file globs, added to the built-in list."),
     governance_files: globList.default([]).describe("Extra governance-file globs (step-up), added to the built-in list."),
     step_up: z.array(stepUpRule).max(100).default([]),
+    repos_may_declare_agents: z
+      .boolean()
+      .default(false)
+      .describe("In the org baseline: whether a repository policy may declare agents the baseline does not. Read only from the baseline."),
     unscannable: z
       .enum(["step_up", "deny"])
       .default("step_up")

@@ -38,6 +38,19 @@ export interface PolicySource {
   path: string;
   ref: string;
   sha?: string;
+  /** The org baseline the repository policy was merged onto, when there is one. */
+  baseline?: BaselineSource;
+  /** Keys of the repository policy that would widen the baseline (the baseline's value applies), placed in its file. */
+  widenings?: PolicyIssue[];
+}
+
+/** Where the org baseline came from: `.agent-policy.yml` in the org's `.github` repository. */
+export interface BaselineSource {
+  /** `owner/.github`, or a local file's name. */
+  repository: string;
+  path: string;
+  ref: string;
+  sha?: string;
 }
 
 /** Everything one evaluation produced that the check run reports. */

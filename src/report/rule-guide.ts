@@ -28,6 +28,14 @@ export const RULE_GUIDE: Record<RuleId, RuleGuide> = {
     why: "The revocation switch: during an incident, an owner stops every action of one assistant at once, without deleting its registration.",
     fix: "The owner sets `agents.<name>.suspended: false` once the reason for the suspension is resolved.",
   },
+  "repo-scope": {
+    why: "An org confines each assistant to the repositories its function needs (a docs agent to the docs sites, a dependency agent to services), so a credential or a prompt that leads it elsewhere reaches nothing more.",
+    fix: "Do the work in a repository the agent is confined to, or have an org admin add this repository to `agents.<name>.repos.allow` in the org baseline (`.agent-policy.yml` in the `.github` repository).",
+  },
+  "write-by-suggest-only": {
+    why: "A suggest-only assistant is trusted to comment and review, not to author: any commit, push or pull request in its name is outside the authority it was given.",
+    fix: "Have a person make the change from the assistant's suggestions, or have its owner set `agents.<name>.access: write` (in the org baseline when the baseline makes it suggest-only).",
+  },
   "unsafe-path": {
     why: "GitHub never lists such paths; one that appears is forged or mangled and could make a path look like another to a rule.",
     fix: "Remove the file, or rename it to a plain repository-relative path.",

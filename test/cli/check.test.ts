@@ -310,3 +310,63 @@ done
     expect(denied.stderr).toContain("failed to push");
   });
 });
+
+describe("agent-policy check --baseline", { timeout: 60_000 }, () => {
+  const BASELINE = `version: 1
+agents:
+  copilot:
+    owner: "@acme/platform"
+    match: { catalogue: [copilot-coding-agent] }
+    paths: { allow: ["src/**"] }
+    repos: { allow: ["widgets"] }
+  claude-local:
+    owner: "@alice"
+    match: { catalogue: [claude-code] }
+    access: suggest
+    paths: { allow: ["**"] }
+`;
+
+  function withBaseline(): { repo: TempRepo; file: string } {
+    const repo = repoOnBranch();
+    const file = join(mkdtempSync(join(tmpdir(), "agent-policy-baseline-")), "baseline.yml");
+    writeFileSync(file, BASELINE);
+    return { repo, file };
+  }
+
+  it("judges with the repository policy narrowed by the baseline: a path the repository allows but the baseline does not is denied", async () => {
+    const { repo, file } = withBaseline();
+    repo.commit("docs", { "docs/guide.md": "hi\n" }, COPILOT_GIT);
+    const { code, out, err } = await check(repo, ["--agent", "copilot", "--base", "main", "--repo", "acme/widgets", "--baseline", file]);
+    expect(code).toBe(2);
+    expect(out).toContain(`baseline  ${file} (org floor: the policy may only narrow it)`);
+    expect(out).toMatch(/deny +path-scope +copilot +path docs\/guide\.md/);
+    expect(err).toContain('agent-policy check: warning: .agent-policy.yml:8:25: agents.copilot.paths.allow[1] "docs/**" reaches beyond the org baseline (e.g. "docs/a")');
+
+    const without = await check(repo, ["--agent", "copilot", "--base", "main", "--repo", "acme/widgets"]);
+    expect(without.code).toBe(0);
+  });
+
+  it("denies outside the agent's repositories (repo-scope) and any write by a suggest-only agent", async () => {
+    const { repo, file } = withBaseline();
+    repo.commit("work", { "src/feature.ts": "export const f = 1;\n" }, COPILOT_GIT);
+    const run = await check(repo, ["--agent", "copilot", "--base", "main", "--repo", "acme/payments", "--baseline", file, "--format", "json"]);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.out).decision.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(["repo-scope"]);
+
+    const claude = await check(repo, ["--agent", "claude-local", "--base", "main", "--repo", "acme/widgets", "--baseline", file, "--format", "json"]);
+    expect(claude.code).toBe(2);
+    expect(JSON.parse(claude.out).decision.findings.map((f: { ruleId: string }) => f.ruleId)).toContain("write-by-suggest-only");
+  });
+
+  it("exits 3 when the baseline does not validate or cannot be read", async () => {
+    const { repo } = withBaseline();
+    const dir = mkdtempSync(join(tmpdir(), "agent-policy-baseline-"));
+    writeFileSync(join(dir, "bad.yml"), "version: 1\nmode: sometimes\n");
+    const bad = await check(repo, ["--agent", "copilot", "--base", "main", "--baseline", join(dir, "bad.yml")]);
+    expect(bad.code).toBe(3);
+    expect(bad.err).toContain("bad.yml:2:7:");
+    const missing = await check(repo, ["--agent", "copilot", "--base", "main", "--baseline", join(dir, "none.yml")]);
+    expect(missing.code).toBe(3);
+    expect(missing.err).toContain("cannot read the baseline");
+  });
+});

@@ -72,7 +72,7 @@ describe("agent-policy validate", { timeout: 60_000 }, () => {
     expect(out.split("\n")).toEqual([
       "p.yml:4:12: agents.copilot.owner must be a GitHub user (@alice) or team (@org/team)",
       'p.yml:6:14: agents.copilot.expires is not a real calendar date: "2026-02-30"',
-      'p.yml:7:5: unknown key "pathz" in agents.copilot; did you mean "paths"? (allowed: owner, description, match, expires, suspended, branches, paths, workflows, environments)',
+      'p.yml:7:5: unknown key "pathz" in agents.copilot; did you mean "paths"? (allowed: owner, description, match, expires, suspended, access, repos, branches, paths, workflows, environments)',
       "3 errors, 0 warnings",
       "",
     ]);
@@ -139,5 +139,74 @@ describe("agent-policy validate", { timeout: 60_000 }, () => {
     expect((await validate(dir, ["--format", "xml"])).err).toContain("--format must be one of text, json, sarif, not 'xml'");
     expect((await validate(dir, ["p.yml"])).out).not.toContain("\u001b[");
     expect((await validate(dir, ["p.yml"], true)).out).toContain("\u001b[1mp.yml:4:12:\u001b[22m");
+  });
+});
+
+describe("validate --baseline", () => {
+  const BASELINE = `version: 1
+mode: enforce
+agents:
+  copilot:
+    owner: "@acme/platform"
+    match: { catalogue: [copilot-coding-agent] }
+    paths: { allow: ["src/**", "test/**"] }
+    expires: 2026-12-31
+`;
+  const WIDENING = `version: 1
+mode: audit
+agents:
+  copilot:
+    owner: "@acme/platform"
+    match: { catalogue: [copilot-coding-agent] }
+    paths: { allow: ["src/**", "docs/**"] }
+    expires: 2027-06-30
+  jules:
+    owner: "@acme/web"
+    match: { catalogue: [jules] }
+    paths: { allow: ["**"] }
+`;
+
+  it("names every key of the repository policy that would widen the baseline, at its line and column", async () => {
+    const dir = dirWith({ "baseline.yml": BASELINE, ".agent-policy.yml": WIDENING });
+    const { code, out } = await validate(dir, ["--baseline", "baseline.yml"]);
+    expect(code).toBe(1);
+    expect(out.split("\n").filter(Boolean)).toEqual([
+      ".agent-policy.yml:2:7: mode: audit would relax the org baseline's mode: enforce; enforce applies",
+      `.agent-policy.yml:7:32: agents.copilot.paths.allow[1] "docs/**" reaches beyond the org baseline (e.g. "docs/a"); only what the baseline allows applies`,
+      ".agent-policy.yml:8:14: agents.copilot.expires 2027-06-30 is later than the org baseline's 2026-12-31; the earlier date applies",
+      ".agent-policy.yml:9:3: agents.jules is not declared in the org baseline, which does not let repositories declare agents; jules may act in no repository",
+      "4 errors, 0 warnings",
+    ]);
+  });
+
+  it("is valid when the repository policy only narrows, and reports each rule in JSON and SARIF", async () => {
+    const narrow = BASELINE.replace('["src/**", "test/**"]', '["src/api/**"]');
+    const ok = await validate(dirWith({ "baseline.yml": BASELINE, ".agent-policy.yml": narrow }), ["--baseline", "baseline.yml"]);
+    expect(ok).toMatchObject({ code: 0, out: "valid: baseline.yml, .agent-policy.yml\n" });
+
+    const dir = dirWith({ "baseline.yml": BASELINE, ".agent-policy.yml": WIDENING });
+    const json = JSON.parse((await validate(dir, ["--baseline", "baseline.yml", "--format", "json"])).out) as { valid: boolean; problems: { rule: string; keyPath: unknown[] }[] };
+    expect(json.valid).toBe(false);
+    expect(json.problems.map((p) => [p.rule, p.keyPath.join(".")])).toEqual([
+      ["baseline-widening", "mode"],
+      ["baseline-widening", "agents.copilot.paths.allow.1"],
+      ["baseline-widening", "agents.copilot.expires"],
+      ["baseline-widening", "agents.jules"],
+    ]);
+    const sarif = JSON.parse((await validate(dir, ["--baseline", "baseline.yml", "--format", "sarif"])).out);
+    expect(sarifSchemaErrors(sarif)).toEqual([]);
+  });
+
+  it("reports a baseline that does not validate against the baseline file", async () => {
+    const dir = dirWith({ "baseline.yml": "version: 2\n", ".agent-policy.yml": VALID });
+    const { code, out } = await validate(dir, ["--baseline", "baseline.yml"]);
+    expect(code).toBe(1);
+    expect(out).toMatch(/^baseline\.yml:1:10: /);
+  });
+
+  it("exits 3 when the baseline cannot be read", async () => {
+    const { code, err } = await validate(dirWith({ ".agent-policy.yml": VALID }), ["--baseline", "missing.yml"]);
+    expect(code).toBe(3);
+    expect(err).toContain("cannot read missing.yml: ENOENT");
   });
 });

@@ -22,6 +22,7 @@ describe("parsePolicy on valid policies", () => {
           match: { ids: [198982749], logins: ["copilot-swe-agent[bot]"] },
           expires: "2026-12-31",
           suspended: false,
+          access: "write",
           branches: ["copilot/**"],
           paths: { allow: ["src/**", "test/**", "docs/**"], deny: ["src/auth/**"] },
           workflows: { allow: ["ci.yml"] },
@@ -31,6 +32,7 @@ describe("parsePolicy on valid policies", () => {
           owner: "@alice",
           match: { trailers: ["Co-authored-by: Claude*"] },
           suspended: false,
+          access: "write",
           paths: { allow: ["**"], deny: [] },
           workflows: { allow: [] },
           environments: { allow: [], step_up: [] },
@@ -47,6 +49,7 @@ describe("parsePolicy on valid policies", () => {
           count: 1,
         },
       ],
+      repos_may_declare_agents: false,
       unscannable: "step_up",
       grants: { max_duration: "24h", by: { users: [], teams: [] } },
     });
@@ -61,6 +64,7 @@ describe("parsePolicy on valid policies", () => {
       secret_files: [],
       governance_files: [],
       step_up: [],
+      repos_may_declare_agents: false,
       unscannable: "step_up",
       grants: { max_duration: "24h", by: { users: [], teams: [] } },
     });

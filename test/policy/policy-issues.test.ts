@@ -11,7 +11,7 @@ function issuesOf(text: string): PolicyIssue[] {
 const lines = (...rows: string[]) => `${rows.join("\n")}\n`;
 
 const AGENT = ["agents:", "  copilot:", "    owner: '@acme/platform'", "    match: { ids: [198982749] }"];
-const AGENT_KEYS = "owner, description, match, expires, suspended, branches, paths, workflows, environments";
+const AGENT_KEYS = "owner, description, match, expires, suspended, access, repos, branches, paths, workflows, environments";
 
 /** Each case: a policy, and the one issue it must give — `file:line:column: message` and its key path. */
 const cases: Array<{ name: string; text: string; expected: string; keyPath: (string | number)[] }> = [
@@ -19,7 +19,7 @@ const cases: Array<{ name: string; text: string; expected: string; keyPath: (str
     name: "unknown top-level key, pointing at the key",
     text: lines("version: 1", "agentz: {}"),
     expected:
-      '2:1: unknown key "agentz" at the top level; did you mean "agents"? (allowed: $schema, version, mode, agents, protected_branches, secret_files, governance_files, step_up, unscannable, grants)',
+      '2:1: unknown key "agentz" at the top level; did you mean "agents"? (allowed: $schema, version, mode, agents, protected_branches, secret_files, governance_files, step_up, repos_may_declare_agents, unscannable, grants)',
     keyPath: ["agentz"],
   },
   {

@@ -8,7 +8,7 @@ import { usageError, type CliCommand, type CliIo } from "../command.js";
 import { LocalFactsError, gitIn } from "../git.js";
 import { gatherGitFacts } from "../git-facts.js";
 import { resolveBase, resolveBranch, resolveRepository } from "../local-change.js";
-import { readLocalPolicy } from "../local-policy.js";
+import { readLocalPolicy, underBaseline } from "../local-policy.js";
 import { parseOptions, pickFormat } from "../parse-options.js";
 import { inertLine, paint } from "../terminal.js";
 
@@ -41,6 +41,9 @@ What:
   --policy FILE        default: .agent-policy.yml as it is at the base commit
                        (never the change's own version); none: the built-in
                        rules in audit mode
+  --baseline FILE      the org baseline (the .agent-policy.yml of the
+                       organisation's .github repository) the policy may only
+                       narrow; the merged policy judges, as in the app
 
 Output:
   --format table|json|sarif   default table; sarif is SARIF 2.1.0
@@ -67,6 +70,7 @@ export const checkCommand: CliCommand = {
       push: { type: "boolean" },
       repo: { type: "string" },
       policy: { type: "string" },
+      baseline: { type: "string" },
       format: { type: "string" },
       sarif: { type: "string" },
     });
@@ -107,6 +111,7 @@ interface CheckValues {
   push?: boolean | undefined;
   repo?: string | undefined;
   policy?: string | undefined;
+  baseline?: string | undefined;
 }
 
 /** The outcome, or a usage problem (a string) found while resolving defaults. Policy errors print here and give exit 3. */
@@ -122,7 +127,8 @@ async function judge(io: CliIo, values: CheckValues, acting: ActingAs): Promise<
 
   const baseSha = (await git.probe(["rev-parse", "--verify", "--quiet", "--end-of-options", `${base}^{commit}`]))?.trim();
   if (!baseSha) throw new LocalFactsError(`'${base}' does not name a commit in ${git.root}`);
-  const policy = await readLocalPolicy(git, { ...(values.policy !== undefined ? { file: values.policy } : {}), cwd: io.cwd, baseSha, baseName: base });
+  const own = await readLocalPolicy(git, { ...(values.policy !== undefined ? { file: values.policy } : {}), cwd: io.cwd, baseSha, baseName: base });
+  const policy = values.baseline !== undefined && own.result.ok ? await underBaseline(io, own, values.baseline) : own;
   if (!policy.result.ok) {
     const issues = policy.result.issues.map((issue) => inertLine(formatPolicyIssue(issue))).join("\n");
     throw new LocalFactsError(`the policy does not validate, so nothing can be judged (the app's check fails closed the same way):\n${issues}`);

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { lintPolicy, POLICY_CHECKS } from "../../policy/lint-policy.js";
+import { mergeBaseline } from "../../policy/merge-baseline.js";
 import { parsePolicy } from "../../policy/parse-policy.js";
 import { placeProblems } from "../../policy/place-issues.js";
-import { POLICY_FILE } from "../../policy/schema.js";
+import { POLICY_FILE, type Policy } from "../../policy/schema.js";
 import { sarifLog } from "../../report/sarif.js";
 import { usageError, type CliCommand, type CliIo } from "../command.js";
 import { parseOptions, pickFormat } from "../parse-options.js";
@@ -11,7 +12,7 @@ import { inertLine, paint } from "../terminal.js";
 
 const FORMATS = ["text", "json", "sarif"] as const;
 
-const USAGE = `Usage: agent-policy validate [FILE] [--format text|json|sarif] [--strict]
+const USAGE = `Usage: agent-policy validate [FILE] [--baseline FILE] [--format text|json|sarif] [--strict]
 
 Checks a policy file (default: ${POLICY_FILE} in the current directory) against
 the schema, then for mistakes the schema cannot see:
@@ -22,7 +23,13 @@ the schema, then for mistakes the schema cannot see:
 
 Errors print as FILE:LINE:COLUMN: MESSAGE; the semantic checks as warnings.
 
+With --baseline, FILE is also checked against the org baseline (the
+.agent-policy.yml of the organisation's .github repository): every key that
+would widen it is an error (baseline-widening), and the baseline itself is
+validated.
+
 Options:
+  --baseline FILE           the org baseline FILE must stay within
   --format text|json|sarif  output format (default text); sarif is SARIF 2.1.0
                             for code scanning
   --strict                  warnings fail too (exit 1)
@@ -51,22 +58,30 @@ export const validateCommand: CliCommand = {
   summary: "check a policy file: schema, then semantic mistakes (FILE:LINE:COLUMN)",
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseOptions(args, { format: { type: "string" }, strict: { type: "boolean" } });
+    const parsed = parseOptions(args, { format: { type: "string" }, strict: { type: "boolean" }, baseline: { type: "string" } });
     if (!parsed.ok) return usageError(io, "validate", parsed.message);
     const format = pickFormat(parsed.values.format, FORMATS, "text");
     if (typeof format === "object") return usageError(io, "validate", format.error);
     if (parsed.positionals.length > 1) return usageError(io, "validate", `expected at most one FILE, got ${parsed.positionals.length}`);
     const file = parsed.positionals[0] ?? POLICY_FILE;
 
-    let text: string;
-    try {
-      text = await readFile(resolve(io.cwd, file), "utf8");
-    } catch (error) {
-      io.stderr(`agent-policy validate: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
-      return 3;
+    const now = io.now?.() ?? new Date();
+    const baselineFile = parsed.values.baseline;
+    const files = baselineFile !== undefined ? [baselineFile, file] : [file];
+    const texts: string[] = [];
+    for (const name of files) {
+      try {
+        texts.push(await readFile(resolve(io.cwd, name), "utf8"));
+      } catch (error) {
+        io.stderr(`agent-policy validate: cannot read ${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+        return 3;
+      }
     }
-    const problems = validatePolicyText(text, file, io.now?.() ?? new Date());
-    write(io, format, [file], problems);
+    const problems =
+      baselineFile !== undefined
+        ? validateAgainstBaseline({ text: texts[0]!, file: baselineFile }, { text: texts[1]!, file }, now)
+        : validatePolicyText(texts[0]!, file, now);
+    write(io, format, files, problems);
     const errors = problems.filter((p) => p.severity === "error").length;
     return errors > 0 || (parsed.values.strict && problems.length > 0) ? 1 : 0;
   },
@@ -81,6 +96,30 @@ export function validatePolicyText(text: string, file: string, now: Date): Valid
   return placed
     .map((issue, i) => ({ ...issue, file, severity: "warning" as const, rule: warnings[i]!.check }))
     .sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * The baseline's own problems, then the repository policy's, with every key
+ * of it that would widen the baseline as an error placed at that key.
+ */
+export function validateAgainstBaseline(baseline: { text: string; file: string }, repo: { text: string; file: string }, now: Date): ValidationProblem[] {
+  const baselineProblems = validatePolicyText(baseline.text, baseline.file, now);
+  const repoProblems = validatePolicyText(repo.text, repo.file, now);
+  const baselineResult = parsePolicy(baseline.text, { path: baseline.file });
+  const repoResult = parsePolicy(repo.text, { path: repo.file });
+  if (!baselineResult.ok || !repoResult.ok) return [...baselineProblems, ...repoProblems];
+  const widenings = wideningProblems(baselineResult.policy, repoResult.policy, repo);
+  return [...baselineProblems, ...[...repoProblems, ...widenings].sort((a, b) => a.line - b.line || a.column - b.column)];
+}
+
+function wideningProblems(baseline: Policy, repo: Policy, where: { text: string; file: string }): ValidationProblem[] {
+  const { widenings } = mergeBaseline(baseline, repo);
+  return placeProblems(where.text, where.file, widenings).map(({ written: _written, ...issue }) => ({
+    ...issue,
+    file: where.file,
+    severity: "error" as const,
+    rule: "baseline-widening",
+  }));
 }
 
 function write(io: CliIo, format: (typeof FORMATS)[number], files: readonly string[], problems: readonly ValidationProblem[]): void {
@@ -113,6 +152,7 @@ function jsonProblem(problem: ValidationProblem) {
 export function validationSarif(problems: readonly ValidationProblem[]): Record<string, unknown> {
   const rules = [
     { id: "policy-invalid", description: "The policy file does not validate: every change fails closed until it is fixed.", level: "error" as const },
+    { id: "baseline-widening", description: "A key of the repository policy would widen the org baseline; the baseline's value applies instead.", level: "error" as const },
     ...Object.entries(POLICY_CHECKS).map(([id, description]) => ({ id, description: `The policy has ${description}.`, level: "warning" as const })),
   ];
   return sarifLog({
