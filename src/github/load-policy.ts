@@ -1,5 +1,7 @@
-import { parsePolicy, type ParseResult } from "../policy/parse-policy.js";
+import { parsePolicy, type ParseResult, type PolicyIssue } from "../policy/parse-policy.js";
 import { builtInPolicy, POLICY_FILE } from "../policy/schema.js";
+import type { BaselineSource } from "../report/check-run-output.js";
+import { applyBaseline, BASELINE_REPOSITORY, loadBaseline } from "./load-baseline.js";
 import { step, statusOf } from "./errors.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 
@@ -12,6 +14,10 @@ export interface LoadedPolicy {
   ref: string;
   /** Blob SHA of the policy file; absent for the built-in policy. */
   sha?: string;
+  /** The org baseline `result` was merged onto, when the organisation has one. */
+  baseline?: BaselineSource;
+  /** Keys of the repository's policy that would widen the baseline, placed in its file. */
+  widenings?: PolicyIssue[];
   result: ParseResult;
 }
 
@@ -23,6 +29,8 @@ interface CachedHead {
   etag: string;
   sha: string;
   result: ParseResult;
+  /** The file's text, kept so that problems found after parsing (a widened baseline) can be placed at their lines. */
+  text?: string;
 }
 
 /**
@@ -34,6 +42,7 @@ interface CachedHead {
 export class PolicyCache {
   private readonly heads = new Map<string, CachedHead>();
   private readonly parsed = new Map<string, ParseResult>();
+  private readonly texts = new Map<string, string>();
 
   constructor(private readonly maxEntries = 1000) {}
 
@@ -45,9 +54,14 @@ export class PolicyCache {
     return this.parsed.get(sha);
   }
 
+  textBySha(sha: string): string | undefined {
+    return this.texts.get(sha);
+  }
+
   remember(key: string, head: CachedHead): void {
-    bounded(this.heads, this.maxEntries).set(key, head);
+    bounded(this.heads, this.maxEntries).set(key, { etag: head.etag, sha: head.sha, result: head.result });
     bounded(this.parsed, this.maxEntries).set(head.sha, head.result);
+    if (head.text !== undefined) bounded(this.texts, this.maxEntries).set(head.sha, head.text);
   }
 
   forget(key: string): void {
@@ -66,14 +80,28 @@ function bounded<K, V>(map: Map<K, V>, max: number): Map<K, V> {
 /**
  * Loads `.agent-policy.yml` from the repository's default branch — never from a
  * PR's head or base, so a PR cannot weaken (or retarget itself to) the policy
- * it is judged by. A missing file gives the built-in audit policy; any other
- * failure is a `GitHubFactsError` (the caller fails closed).
+ * it is judged by — and merges it onto the org baseline (`.agent-policy.yml`
+ * of the owner's `.github` repository) when there is one. A missing file gives
+ * the built-in audit policy (or the baseline alone); any other failure, of
+ * either file, is a `GitHubFactsError` (the caller fails closed).
  */
 export async function loadPolicy(
   octokit: Octokit,
   repo: RepoRef & { defaultBranch: string },
   cache: PolicyCache,
 ): Promise<LoadedPolicy> {
+  const { text, ...own } = await loadOwnPolicy(octokit, repo, cache);
+  // The `.github` repository's own file is the baseline: it governs that repository as it is.
+  if (repo.repo.toLowerCase() === BASELINE_REPOSITORY) return own;
+  const baseline = await loadBaseline(octokit, repo.owner, cache);
+  return applyBaseline(own, baseline, text);
+}
+
+async function loadOwnPolicy(
+  octokit: Octokit,
+  repo: RepoRef & { defaultBranch: string },
+  cache: PolicyCache,
+): Promise<LoadedPolicy & { text?: string }> {
   const key = `${repo.owner}/${repo.repo}@${repo.defaultBranch}`.toLowerCase();
   const cached = cache.head(key);
   const base = { path: POLICY_FILE, ref: repo.defaultBranch };
@@ -89,7 +117,10 @@ export async function loadPolicy(
     });
   } catch (error) {
     const status = statusOf(error);
-    if (status === 304 && cached) return { ...base, source: "repository", sha: cached.sha, result: cached.result };
+    if (status === 304 && cached) {
+      const text = cache.textBySha(cached.sha);
+      return { ...base, source: "repository", sha: cached.sha, result: cached.result, ...(text !== undefined ? { text } : {}) };
+    }
     if (status === 404) {
       cache.forget(key);
       return { ...base, source: "built-in", result: { ok: true, policy: builtInPolicy(), warnings: [] } };
@@ -107,8 +138,8 @@ export async function loadPolicy(
   const text = Buffer.from(data.content ?? "", (data.encoding as BufferEncoding | undefined) ?? "base64").toString("utf8");
   const result = known ?? parsePolicy(text, { path: POLICY_FILE });
   const etag = response.headers.etag;
-  if (etag) cache.remember(key, { etag, sha: data.sha, result });
-  return { ...base, source: "repository", sha: data.sha, result };
+  if (etag) cache.remember(key, { etag, sha: data.sha, result, text });
+  return { ...base, source: "repository", sha: data.sha, result, text };
 }
 
 /**

@@ -120,7 +120,8 @@ export function renderCheckRun(report: CheckReport): CheckRunOutput {
     title = "Could not verify this change: failing closed";
   } else if (report.policyIssues?.length) {
     conclusion = "failure";
-    title = `${report.policy.path} is invalid (${plural(report.policyIssues.length, "problem")}): failing closed`;
+    const what = report.policy.baseline && report.policyIssues.every((i) => i.path !== report.policy.path) ? `Org baseline in ${report.policy.baseline.repository}` : report.policy.path;
+    title = `${what} is invalid (${plural(report.policyIssues.length, "problem")}): failing closed`;
   } else if (decision) {
     conclusion = conclusionOf(decision);
     title = decisionTitle(decision);
@@ -151,7 +152,9 @@ function annotationsOf(report: CheckReport): { annotations: Annotation[]; omitte
     if (annotations.length < MAX_ANNOTATIONS) annotations.push(make());
     else omitted += 1;
   };
-  for (const issue of report.policyIssues ?? []) add(() => issueAnnotation(issue, "Policy error"));
+  // A baseline's problems are in another repository: they are listed in the summary, never annotated here.
+  for (const issue of report.policyIssues ?? []) if (issue.path === report.policy.path) add(() => issueAnnotation(issue, "Policy error"));
+  for (const issue of report.policy.widenings ?? []) add(() => wideningAnnotation(issue));
   for (const issue of report.proposedPolicyIssues ?? []) add(() => issueAnnotation(issue, "Proposed policy error"));
   const { decision } = report;
   for (const finding of decision?.findings ?? []) if (finding.asset.kind === "path") add(() => findingAnnotation(finding, decision!));
@@ -187,6 +190,10 @@ function renderSummary(report: CheckReport, title: string): string {
     lines.push(`The policy that governs this repository does not validate, so nothing can be judged against it:`, "");
     appendIssues(lines, report.policy.path, report.policyIssues);
   }
+  if (report.policy.widenings?.length) {
+    lines.push("", `${inert(report.policy.path, "code")} would widen the org baseline at these keys; the baseline's values apply:`, "");
+    appendIssues(lines, report.policy.path, report.policy.widenings);
+  }
   if (report.proposedPolicyIssues?.length) {
     lines.push("", `This pull request changes ${inert(report.policy.path, "code")}, and the new version does not validate:`, "");
     appendIssues(lines, report.policy.path, report.proposedPolicyIssues);
@@ -201,16 +208,24 @@ function renderSummary(report: CheckReport, title: string): string {
 
 function policyLine(report: CheckReport): string {
   const p = report.policy;
+  const mode = report.decision ? ` · **Mode:** ${report.decision.mode}` : "";
+  if (p.baseline) {
+    const own =
+      p.source === "built-in"
+        ? `no ${inert(p.path, "code")} on ${inert(p.ref, "code")}, so the org baseline alone`
+        : `${inert(p.path, "code")} on ${inert(p.ref, "code")}${p.sha ? ` (blob ${inert(p.sha.slice(0, 12), "code")})` : ""}`;
+    const b = p.baseline;
+    return `**Policy:** ${own} · **Org baseline:** ${inert(b.path, "code")} in ${inert(b.repository, "code")}${b.sha ? ` (blob ${inert(b.sha.slice(0, 12), "code")})` : ""}${mode}`;
+  }
   if (p.source === "built-in") {
     return `**Policy:** none found — no ${inert(p.path, "code")} on ${inert(p.ref, "code")}. Running in **audit mode with the built-in rules**: findings are reported, nothing is blocked. Add a policy to enforce.`;
   }
-  const mode = report.decision ? ` · **Mode:** ${report.decision.mode}` : "";
   return `**Policy:** ${inert(p.path, "code")} on ${inert(p.ref, "code")}${p.sha ? ` (blob ${inert(p.sha.slice(0, 12), "code")})` : ""}${mode}`;
 }
 
 function appendIssues(lines: string[], path: string, issues: readonly PolicyIssue[]): void {
   lines.push("| Where | Problem |", "|---|---|");
-  const left = appendWithin(lines, SUMMARY_BUDGET / 2, issues, (i) => `| ${inert(`${path}:${i.line}:${i.column}`, "code")} | ${inert(i.message)} |`);
+  const left = appendWithin(lines, SUMMARY_BUDGET / 2, issues, (i) => `| ${inert(`${i.path === "" ? path : i.path}:${i.line}:${i.column}`, "code")} | ${inert(i.message)} |`);
   if (left) lines.push(`| … | ${left} more problems |`);
 }
 
@@ -302,6 +317,10 @@ function findingAnnotation(f: Finding, decision: Decision): Annotation {
     title: `${f.ruleId} (${VERDICT_LABEL[f.verdict]})`,
     message: truncate(text, ANNOTATION_MESSAGE_MAX),
   };
+}
+
+function wideningAnnotation(issue: PolicyIssue): Annotation {
+  return { ...issueAnnotation(issue, "widens the org baseline"), annotation_level: "warning", title: "baseline-widening: this key would widen the org baseline" };
 }
 
 function issueAnnotation(issue: PolicyIssue, title: string): Annotation {

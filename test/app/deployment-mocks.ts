@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import nock from "nock";
-import { mockToken, policyContent, REPO_PATH } from "./harness.js";
+import { mockBaseline, mockToken, policyContent, REPO_PATH } from "./harness.js";
 
 export const RUN_ID = 4242;
 export const GATE = `${REPO_PATH}/actions/runs/${RUN_ID}/deployment_protection_rule`;
@@ -48,7 +48,7 @@ export function mockReads(o: { policy?: string | { status: number }; run?: objec
   const scope = mockToken();
   const contents = scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" });
   const policy = o.policy ?? POLICY;
-  if (typeof policy === "string") contents.reply(200, policyContent(policy), { etag: '"p1"' });
+  if (typeof policy === "string") mockBaseline(contents.reply(200, policyContent(policy), { etag: '"p1"' }));
   else contents.reply(policy.status, { message: "Server Error" });
   if (o.run === undefined) return scope;
   const run = o.run as { status?: number };

@@ -85,3 +85,23 @@ export function expectEveryMockUsed(): void {
     expect(pending).toEqual([]);
   });
 }
+
+/** How the org baseline's read is answered: a status, a body (a file), its etag; `ifNoneMatch`: the conditional request expected. */
+export interface BaselineReply {
+  status: number;
+  body?: unknown;
+  etag?: string;
+  ifNoneMatch?: string;
+}
+
+/**
+ * The org baseline, read after the repository's policy: by default the
+ * owner of `repoPath` has none (no `.github` repository answers 404).
+ */
+export function mockBaseline(scope: nock.Scope, repoPath = REPO_PATH, reply: BaselineReply = { status: 404 }): nock.Scope {
+  const owner = repoPath.split("/")[2]!;
+  const request = scope.get(`/repos/${owner}/.github/contents/.agent-policy.yml`);
+  if (reply.ifNoneMatch) request.matchHeader("if-none-match", reply.ifNoneMatch);
+  request.reply(reply.status, (reply.body ?? { message: reply.status === 404 ? "Not Found" : "Server Error" }) as nock.Body, reply.etag ? { etag: reply.etag } : {});
+  return scope;
+}

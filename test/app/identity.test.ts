@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { commitEntry, DEVIN, examplePayload, fileEntry, workflowRunRequestedPayload } from "../fixtures/github.js";
 import { visibleText } from "../report/github-markdown.js";
-import { createHarness, expectEveryMockUsed, mockToken, policyContent } from "./harness.js";
+import { createHarness, expectEveryMockUsed, mockToken, policyContent, mockBaseline } from "./harness.js";
 import { HEAD, mockCreate, mockListRuns, mockReads } from "./mocks.js";
 
 /** The README's own example: a local Claude matched by its trailer, with a wide scope; Devin is not declared. */
@@ -65,7 +65,7 @@ describe("text an agent writes never decides who an account is", () => {
     payload.workflow_run.head_commit.author = { name: "Alice Doe (aider)", email: DEVIN_NOREPLY };
     const repo = "/repos/octo-org/octo-repo";
     const scope = mockToken();
-    scope.get(`${repo}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' });
+    mockBaseline(scope.get(`${repo}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' }), repo);
     scope.post(`${repo}/actions/runs/${payload.workflow_run.id}/cancel`).reply(202, {});
     await h.receive("workflow_run", payload);
     expect(h.audit()).toEqual([

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { COPILOT, examplePayload, examplePayloadWhere, workflowRunRequestedPayload } from "../fixtures/github.js";
-import { createHarness, expectEveryMockUsed, mockToken, policyContent, REPO_PATH } from "./harness.js";
+import { createHarness, expectEveryMockUsed, mockToken, policyContent, REPO_PATH, mockBaseline } from "./harness.js";
 import { HEAD, mockCreate, mockListRuns, mockReads, POLICY } from "./mocks.js";
 
 /** Each case is a real example payload with one part damaged, as the fuzz test over every subscribed event first found them crash a handler. */
@@ -66,7 +66,7 @@ describe("a payload that is not what GitHub sends", () => {
     Object.assign(payload.workflow_run, { actor: COPILOT, triggering_actor: COPILOT });
     payload.sender = "x".repeat(100_000);
     const scope = mockToken();
-    scope.get(`${repo}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' });
+    mockBaseline(scope.get(`${repo}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' }), repo);
     scope.post(`${repo}/actions/runs/${payload.workflow_run.id}/cancel`).reply(202, {});
     await h.receive("workflow_run", payload);
     expect(h.audit()).toEqual([expect.objectContaining({ response: "cancel_workflow_run", ruleIds: ["workflow-not-allowed"] })]);
@@ -105,7 +105,7 @@ describe("a payload that is not what GitHub sends", () => {
     delete payload.workflow_run.triggering_actor;
     const scope = mockToken();
     scope.get(`${repo}/actions/runs/${run.id}`).reply(200, run);
-    scope.get(`${repo}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' });
+    mockBaseline(scope.get(`${repo}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' }), repo);
     scope.post(`${repo}/actions/runs/${run.id}/cancel`).reply(202, {});
     await h.receive("workflow_run", payload);
     expect(h.audit()).toEqual([

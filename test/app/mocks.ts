@@ -1,6 +1,6 @@
 import nock from "nock";
 import { COPILOT, pullResponse } from "../fixtures/github.js";
-import { API, mockToken, policyContent, REPO_PATH } from "./harness.js";
+import { API, mockBaseline, mockToken, policyContent, REPO_PATH, type BaselineReply } from "./harness.js";
 
 export const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 export const POLICY = `version: 1
@@ -24,6 +24,8 @@ export interface Scenario {
   policyResponse?: Record<string, unknown>;
   etag?: string;
   ifNoneMatch?: string;
+  /** How the org baseline's read is answered (default: 404, no baseline). */
+  baseline?: BaselineReply;
   user?: object;
   headRef?: string;
   baseRef?: string;
@@ -54,6 +56,9 @@ export function mockReads(s: Scenario): nock.Scope {
   else if (typeof s.policy === "object") contents.reply(s.policy.status, { message: "Server Error" });
   else contents.reply(200, s.policyResponse ?? policyContent(s.policy ?? POLICY), { etag: s.etag ?? '"p1"' });
   if (typeof s.policy === "object" && s.policy !== null) return scope;
+  mockBaseline(scope, REPO_PATH, s.baseline);
+  // An unreadable baseline stops the evaluation before the pull request is read (fail closed).
+  if (s.baseline && ![200, 304, 404].includes(s.baseline.status)) return scope;
   const number = s.number ?? 2;
   scope
     .get(`${REPO_PATH}/pulls/${number}`)

@@ -1,7 +1,7 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry, HUMAN, pullResponse } from "../fixtures/github.js";
-import { API, createHarness, mockToken, policyContent, REPO_PATH, expectEveryMockUsed } from "./harness.js";
+import { API, createHarness, mockToken, policyContent, REPO_PATH, expectEveryMockUsed, mockBaseline } from "./harness.js";
 import { visibleText } from "../report/github-markdown.js";
 import { HEAD, mockCreate, mockListRuns, mockReads, POLICY, type Scenario } from "./mocks.js";
 
@@ -169,7 +169,7 @@ describe("pull_request → Agent Policy check run", () => {
   it("fails closed when GitHub cannot list the commits", async () => {
     const h = await createHarness();
     const scope = mockToken();
-    scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' });
+    mockBaseline(scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' }), REPO_PATH);
     scope.get(`${REPO_PATH}/pulls/2`).reply(200, pullResponse({ number: 2, headSha: HEAD, headRef: "copilot/x", user: COPILOT, changedFiles: 1, commits: 1 }));
     scope.get(`${REPO_PATH}/pulls/2/files`).query({ per_page: 100 }).reply(200, [fileEntry("src/a.ts")]);
     scope.get(`${REPO_PATH}/pulls/2/commits`).query({ per_page: 100 }).reply(500, { message: "Server Error" });
@@ -219,7 +219,7 @@ describe("pull_request → Agent Policy check run", () => {
     const one = mockCreate(first);
     await h.receive("pull_request", event(COPILOT), "d-1");
     const second = nock(API);
-    second.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304);
+    mockBaseline(second.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304), REPO_PATH);
     second.get(`${REPO_PATH}/pulls/2`).times(2).reply(200, pullResponse({ number: 2, headSha: HEAD, headRef: "copilot/fix", user: COPILOT, changedFiles: 1, commits: 1 }));
     second.get(`${REPO_PATH}/pulls/2/files`).query({ per_page: 100 }).reply(200, [fileEntry("src/b.ts")]);
     second.get(`${REPO_PATH}/pulls/2/commits`).query({ per_page: 100 }).reply(200, [copilotCommit()]);

@@ -1,6 +1,6 @@
 import nock from "nock";
 import { COPILOT, examplePayloadWhere } from "../fixtures/github.js";
-import { mockToken, policyContent, REPO_PATH } from "./harness.js";
+import { mockBaseline, mockToken, policyContent, REPO_PATH } from "./harness.js";
 import { mockPullsOfCommit, POLICY } from "./mocks.js";
 
 /** The example push's head commit; `BEFORE` is another real SHA of the example repository. */
@@ -53,7 +53,7 @@ export function payloadCommit(id: string, message: string, author: Person, disti
 export function mockPolicy(text: string | null = PUSH_POLICY, scope = mockToken()): nock.Scope {
   const contents = scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" });
   if (text === null) contents.reply(500, { message: "Server Error" });
-  else contents.reply(200, policyContent(text), { etag: '"p1"' });
+  else mockBaseline(contents.reply(200, policyContent(text), { etag: '"p1"' }));
   return scope;
 }
 

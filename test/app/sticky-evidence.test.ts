@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { inert } from "../../src/report/inert.js";
 import { commitEntry, COPILOT, examplePayload, fileEntry, HUMAN } from "../fixtures/github.js";
 import { CheckRuns } from "./check-runs.js";
-import { API, createHarness, expectEveryMockUsed, REPO_PATH } from "./harness.js";
+import { API, createHarness, expectEveryMockUsed, REPO_PATH, mockBaseline } from "./harness.js";
 import { HEAD, mockPullsOfCommit, mockReads, type Scenario } from "./mocks.js";
 
 const BEFORE = "2222222222222222222222222222222222222222";
@@ -95,7 +95,7 @@ describe("evidence that sticks: agents identified on a commit stay on record for
     // The human pushes a new head; the previous head's record comes along.
     const NEXT = "3333333333333333333333333333333333333333";
     const scope = nock(API);
-    scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(304);
+    mockBaseline(scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(304), REPO_PATH);
     scope.get(`${REPO_PATH}/pulls/2`).times(2).reply(200, { ...pull(NEXT) });
     scope.get(`${REPO_PATH}/pulls/2/files`).query({ per_page: 100 }).reply(200, [fileEntry("src/app.ts")]);
     scope.get(`${REPO_PATH}/pulls/2/commits`).query({ per_page: 100 }).reply(200, [humanCommit(), commitEntry(NEXT, "More", { account: HUMAN, name: "Octo Dev", email: "dev@example.com" })]);

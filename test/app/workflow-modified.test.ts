@@ -1,7 +1,7 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, fileEntry, pullResponse, workflowRunRequestedPayload } from "../fixtures/github.js";
-import { createHarness, expectEveryMockUsed, mockToken, policyContent } from "./harness.js";
+import { createHarness, expectEveryMockUsed, mockToken, policyContent, mockBaseline } from "./harness.js";
 import { activity, mockActivity, pagedReply } from "./mocks.js";
 import { mockFile, mockListing, mockPullsOfCommit } from "./workflow-mocks.js";
 
@@ -56,7 +56,7 @@ function copilotRun(path = ".github/workflows/ci.yml") {
 
 function mockPolicy(text = POLICY) {
   const scope = mockToken();
-  scope.get(`${REPO}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(text), { etag: '"p1"' });
+  mockBaseline(scope.get(`${REPO}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(text), { etag: '"p1"' }), REPO);
   return scope;
 }
 

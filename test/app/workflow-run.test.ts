@@ -2,7 +2,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { GENESIS_HASH } from "../../src/audit/audit-chain.js";
 import { COPILOT, COPILOT_COMMITTER, DEVIN, HUMAN, workflowRunRequestedPayload } from "../fixtures/github.js";
-import { createHarness, mockToken, policyContent, expectEveryMockUsed } from "./harness.js";
+import { createHarness, mockBaseline, mockToken, policyContent, expectEveryMockUsed } from "./harness.js";
 import { mockFile, mockListing } from "./workflow-mocks.js";
 
 const REPO = "/repos/octo-org/octo-repo";
@@ -31,7 +31,7 @@ const byCopilot = { actor: COPILOT, triggering: COPILOT };
 function mockPolicy(reply: string | { status: number } = POLICY) {
   const scope = mockToken();
   const contents = scope.get(`${REPO}/contents/.agent-policy.yml`).query({ ref: "master" });
-  if (typeof reply === "string") contents.reply(200, policyContent(reply), { etag: '"p1"' });
+  if (typeof reply === "string") mockBaseline(contents.reply(200, policyContent(reply), { etag: '"p1"' }), REPO);
   else contents.reply(reply.status, { message: "Server Error" });
   return scope;
 }

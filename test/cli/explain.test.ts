@@ -25,7 +25,7 @@ describe("agent-policy explain", () => {
   it("refuses an unknown rule id with a suggestion, and a missing one with the list", async () => {
     const io = captureIo();
     expect(await runCli(["explain", "scope"], io)).toBe(2);
-    expect(io.err).toContain("unknown rule id 'scope'; did you mean path-scope or branch-scope?");
+    expect(io.err).toContain("unknown rule id 'scope'; did you mean path-scope or branch-scope or repo-scope?");
     const none = captureIo();
     expect(await runCli(["explain"], none)).toBe(2);
     const help = captureIo();

@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
-import { createHarness, expectEveryMockUsed, NOW, REPO_PATH } from "../app/harness.js";
+import { createHarness, expectEveryMockUsed, NOW, policyContent, REPO_PATH } from "../app/harness.js";
 import { HEAD, mockApprovalReads, mockCreate, mockListRuns, mockReads, pagedReply } from "../app/mocks.js";
-import { mockFile } from "../app/workflow-mocks.js";
+import { blobSha, mockFile } from "../app/workflow-mocks.js";
 import { TempRepo, type Change } from "../cli/git-repo.js";
 import { captureIo } from "../cli/io.js";
 import { examplePayload } from "../fixtures/github.js";
-import { applyCommits, entrySha, githubCommits, githubFiles, loadScenarios, SCENARIO_POLICY, type ChangeScenario } from "../fixtures/scenarios.js";
+import { applyCommits, entrySha, githubCommits, githubFiles, loadScenarios, scenarioBaseline, SCENARIO_POLICY, type ChangeScenario } from "../fixtures/scenarios.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { isActionFile, isWorkflowFile } from "../../src/engine/workflow-document.js";
 
 const BASE_SHA = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
@@ -24,7 +27,15 @@ const dirOf = (path: string): string => (path.includes("/") ? path.slice(0, path
 /** The app: a `pull_request.opened` webhook through Probot, GitHub's API answered with the scenario; the judgement read from the audit record. */
 async function judgeWithApp(s: ChangeScenario): Promise<Judgement> {
   const h = await createHarness();
-  const scope = mockReads({ policy: SCENARIO_POLICY, user: s.author, headRef: s.branch, files: githubFiles(s), commits: githubCommits(s) });
+  const baseline = scenarioBaseline(s);
+  const scope = mockReads({
+    policy: SCENARIO_POLICY,
+    ...(baseline !== undefined ? { baseline: { status: 200, body: policyContent(baseline, blobSha(baseline)), etag: '"baseline"' } } : {}),
+    user: s.author,
+    headRef: s.branch,
+    files: githubFiles(s),
+    commits: githubCommits(s),
+  });
   // Changed workflow and action files are read at the merge base and at the head, for the workflow-escalation rule.
   const { before, after } = applyCommits(s);
   const workflows = [...after.keys()].filter((p) => (isWorkflowFile(p) || isActionFile(p)) && after.get(p)?.text !== before.get(p)?.text);
@@ -81,7 +92,15 @@ async function judgeWithCli(s: ChangeScenario): Promise<Judgement> {
     repo.commit(commit.message, changes, { name: commit.author.name, email: commit.author.email });
   }
   const io = captureIo({ cwd: repo.dir, now: () => NOW });
-  const code = await runCli(["check", "--actor", s.author.login, "--actor-id", String(s.author.id), "--base", "main", "--format", "json"], io);
+  const baseline = scenarioBaseline(s);
+  const baselineArgs: string[] = [];
+  if (baseline !== undefined) {
+    const file = join(mkdtempSync(join(tmpdir(), "agent-policy-scenario-")), "baseline.yml");
+    writeFileSync(file, baseline);
+    // The app judges Codertocat/Hello-World (the webhook example's repository): the CLI names the same one for repository scopes.
+    baselineArgs.push("--baseline", file, "--repo", "Codertocat/Hello-World");
+  }
+  const code = await runCli(["check", "--actor", s.author.login, "--actor-id", String(s.author.id), "--base", "main", ...baselineArgs, "--format", "json"], io);
   expect(io.err).toBe("");
   const json = JSON.parse(io.out);
   expect(code).toBe(json.exitCode);

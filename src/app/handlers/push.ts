@@ -11,6 +11,8 @@ import { auditPush, evaluatePush, failPushClosed, type PushTrigger } from "../ev
 import { judgeProtectedPush } from "../protected-push.js";
 import { pushMayChangePolicy } from "../policy-change.js";
 import { reEvaluateOpenAgentPullRequests } from "../re-evaluate-open-pull-requests.js";
+import { reEvaluateOrganisation } from "../re-evaluate-organisation.js";
+import { BASELINE_REPOSITORY } from "../../github/load-baseline.js";
 import { cancelRevokedAgentRuns } from "../cancel-revoked-runs.js";
 
 /**
@@ -61,15 +63,22 @@ export function handlePush(deps: AppDependencies) {
         failure ??= error;
       });
     }
-    await reEvaluateOpenAgentPullRequests(context.octokit, log, deps, {
+    const trigger = {
       deliveryId: context.id,
       event: context.name,
       action,
       ...(payload.installation ? { installationId: payload.installation.id } : {}),
-      repo,
-      defaultBranch,
       sender: payload.sender ?? null,
-    });
+    };
+    try {
+      await reEvaluateOpenAgentPullRequests(context.octokit, log, deps, { ...trigger, repo, defaultBranch });
+    } catch (error) {
+      failure ??= error;
+    }
+    // The `.github` repository's policy is the org baseline: every repository's open work stands on it.
+    if (repo.repo.toLowerCase() === BASELINE_REPOSITORY) {
+      await reEvaluateOrganisation(context.octokit, log, deps, { ...trigger, action: "baseline_changed" });
+    }
     if (failure !== undefined) throw failure;
   };
 }
