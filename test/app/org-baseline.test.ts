@@ -105,6 +105,8 @@ describe("a change of the org baseline re-evaluates the organisation's open agen
     const dotGithub = "/repos/Codertocat/.github";
     // The push's own judgement in the .github repository, whose own file is the baseline (read once, no second read).
     scope.get(`${dotGithub}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(BASELINE, BASELINE_SHA), { etag: '"b1"' });
+    // Read again for the revocation of runs, answered from the cache.
+    scope.get(`${dotGithub}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"b1"').reply(304);
     const pushed = commitEntry(AFTER, "Narrow copilot", { account: HUMAN_SENDER, name: "Octo Dev", email: "dev@example.com" });
     scope
       .get(`${dotGithub}/compare/${BEFORE}...${AFTER}`)

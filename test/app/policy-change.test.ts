@@ -1,7 +1,7 @@
 import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, fileEntry, HUMAN } from "../fixtures/github.js";
-import { API, createHarness, expectEveryMockUsed, REPO_PATH } from "./harness.js";
+import { API, createHarness, expectEveryMockUsed, REPO_PATH, mockBaseline } from "./harness.js";
 import { HEAD, mockCreate, mockListRuns, mockReads, POLICY } from "./mocks.js";
 import { AFTER, BEFORE, HUMAN_PUSHER, HUMAN_SENDER, mockCompare, mockPolicy, payloadCommit, pushPayload } from "./push-mocks.js";
 
@@ -23,7 +23,7 @@ function policyPush(modified: string[] = [".agent-policy.yml"]) {
 function mockPushJudgement(policy = SUSPENDED, runs: Partial<Record<(typeof STATUSES)[number], object[]>> = {}) {
   const scope = mockPolicy(policy);
   mockCompare(scope, `${BEFORE}...${AFTER}`, [{ commits: [commitEntry(AFTER, "Suspend copilot", { account: HUMAN_SENDER, ...HUMAN_GIT })], files: [] }]);
-  scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304);
+  mockBaseline(scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304), REPO_PATH);
   if (policy.includes("suspended: true")) {
     for (const status of STATUSES) {
       const listed = runs[status] ?? [];

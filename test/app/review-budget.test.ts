@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry, pullResponse } from "../fixtures/github.js";
 import { visibleText } from "../report/github-markdown.js";
 import { CheckRuns } from "./check-runs.js";
-import { API, createHarness, expectEveryMockUsed, mockToken, policyContent, REPO_PATH } from "./harness.js";
+import { API, createHarness, expectEveryMockUsed, mockToken, policyContent, REPO_PATH, mockBaseline } from "./harness.js";
 import { HEAD, mockApprovalReads, mockPullsOfCommit, mockReads, pagedReply, POLICY } from "./mocks.js";
 
 /** The largest pull request GitHub lists whole (at 3,000 files the listing may be cut short: denied). */
@@ -203,18 +203,18 @@ describe("the read budget of one event", () => {
   expectEveryMockUsed();
 
   it("fails closed when an event has spent its reads: a failure check that says so, and an audit record, never a pass", async () => {
-    const h = await createHarness({ app: { readsPerEvent: 2 } });
-    // The policy and the pull request are read; every read after those two is refused before it is made.
+    const h = await createHarness({ app: { readsPerEvent: 3 } });
+    // The policy, the org baseline and the pull request are read; every read after those three is refused before it is made.
     const scope = mockToken();
-    scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' });
+    mockBaseline(scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' }), REPO_PATH);
     scope.get(`${REPO_PATH}/pulls/2`).reply(200, pullResponse({ number: 2, headSha: HEAD, headRef: "copilot/fix", user: COPILOT, changedFiles: FILES, commits: 1 }));
     const posted: { body?: Record<string, any> } = {};
     scope.post(`${REPO_PATH}/check-runs`, (body) => ((posted.body = body), true)).reply(201, { id: 77 });
     await h.receive("pull_request", prEvent());
     expect(posted.body!.conclusion).toBe("failure");
-    expect(visibleText(posted.body!.output.summary)).toContain("this event reached its budget of 2 GitHub API reads (API_READS_PER_EVENT), so it is not judged: failing closed");
+    expect(visibleText(posted.body!.output.summary)).toContain("this event reached its budget of 3 GitHub API reads (API_READS_PER_EVENT), so it is not judged: failing closed");
     const [record] = h.audit();
     expect(record).toMatchObject({ event: "pull_request", conclusion: "failure" });
-    expect(record.error).toContain("budget of 2 GitHub API reads");
+    expect(record.error).toContain("budget of 3 GitHub API reads");
   });
 });
