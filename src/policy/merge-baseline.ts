@@ -1,4 +1,5 @@
 import { grantEndsAt } from "../engine/expiry.js";
+import { parseDuration } from "../engine/grants/duration.js";
 import { intersectGlobs, type GlobNarrowing } from "./intersect-globs.js";
 import type { KeyPathProblem } from "./place-issues.js";
 import type { AgentPolicy, Policy, StepUpRule } from "./schema.js";
@@ -61,6 +62,7 @@ export function mergeBaseline(baseline: Policy, repo: Policy | undefined): Merge
       governance_files: union(baseline.governance_files, repo.governance_files),
       step_up: unionStepUps(baseline.step_up, repo.step_up),
       repos_may_declare_agents: baseline.repos_may_declare_agents,
+      grants: mergeGrants(baseline.grants, repo.grants, widen),
       unscannable: baseline.unscannable === "deny" || repo.unscannable === "deny" ? "deny" : "step_up",
     },
     widenings,
@@ -68,6 +70,30 @@ export function mergeBaseline(baseline: Policy, repo: Policy | undefined): Merge
 }
 
 type Widen = (keyPath: (string | number)[], message: string) => void;
+
+/**
+ * Grants: the shorter longest duration, and only granters both name (a
+ * repository cannot add people who may widen an agent's scope). The default
+ * duration cannot be told from a written one, so only another value is
+ * reported.
+ */
+function mergeGrants(base: Policy["grants"], own: Policy["grants"], widen: Widen): Policy["grants"] {
+  const length = (d: string) => parseDuration(d) ?? 0;
+  if (length(own.max_duration) > length(base.max_duration) && own.max_duration !== "24h") {
+    widen(["grants", "max_duration"], `grants.max_duration ${own.max_duration} is longer than the org baseline's ${base.max_duration}; the shorter applies`);
+  }
+  const both = (kind: "users" | "teams") => {
+    const known = new Set(base.by[kind].map((v) => v.toLowerCase()));
+    own.by[kind].forEach((value, index) => {
+      if (!known.has(value.toLowerCase())) widen(["grants", "by", kind, index], `grants.by.${kind} names ${value}, whom the org baseline does not let grant scope; only the baseline's granters and each agent's owner may`);
+    });
+    return own.by[kind].filter((value) => known.has(value.toLowerCase()));
+  };
+  return {
+    max_duration: length(own.max_duration) < length(base.max_duration) ? own.max_duration : base.max_duration,
+    by: { users: both("users"), teams: both("teams") },
+  };
+}
 
 function mergeAgent(key: string, base: AgentPolicy, own: AgentPolicy, widen: Widen): AgentPolicy {
   const at = (...rest: (string | number)[]) => ["agents", key, ...rest];

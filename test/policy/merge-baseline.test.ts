@@ -49,12 +49,14 @@ const WIDENINGS: {
   { attempt: "secret files dropped", repo: repoWith({ secret_files: [] }), effective: (p) => p.secret_files, expected: ["config/prod/**"], key: "" },
   { attempt: "protected branches dropped", repo: repoWith({ protected_branches: [] }), effective: (p) => p.protected_branches, expected: ["release/**"], key: "" },
   { attempt: "unscannable: step_up under deny", repo: repoWith({ unscannable: "step_up" }), effective: (p) => p.unscannable, expected: "deny", key: "" },
+  { attempt: "longer grants", repo: repoWith({ grants: { max_duration: "7d" } }), effective: (p) => p.grants.max_duration, expected: "4h", key: "grants.max_duration" },
+  { attempt: "more granters", repo: repoWith({ grants: { by: { users: ["mallory", "bob"] } } }), effective: (p) => p.grants.by.users, expected: ["bob"], key: "grants.by.users.0" },
   { attempt: "repos_may_declare_agents", repo: repoWith({ repos_may_declare_agents: true }), effective: (p) => p.repos_may_declare_agents, expected: false, key: "repos_may_declare_agents" },
 ];
 
 describe("mergeBaseline: a repository policy can never widen the baseline", () => {
   const baseline = baselineWith(
-    { mode: "enforce", unscannable: "deny", step_up: [{ name: "deps", when: { paths: ["package.json"] }, approvers: { teams: ["acme/security"] } }] },
+    { mode: "enforce", unscannable: "deny", grants: { max_duration: "4h", by: { users: ["bob"] } }, step_up: [{ name: "deps", when: { paths: ["package.json"] }, approvers: { teams: ["acme/security"] } }] },
     { suspended: true, access: "suggest", repos: { allow: ["widgets", "docs-*"], deny: ["secrets"] } },
   );
 
