@@ -2,7 +2,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry } from "../fixtures/github.js";
 import { visibleText } from "../report/github-markdown.js";
-import { API, createHarness, expectEveryMockUsed, mockToken, NOW, policyContent, REPO_PATH } from "./harness.js";
+import { API, createHarness, expectEveryMockUsed, mockToken, NOW, policyContent, REPO_PATH, mockBaseline } from "./harness.js";
 import { activity, HEAD, mockActivity, mockCreate, mockListRuns, mockReads, pagedReply, POLICY, type Scenario } from "./mocks.js";
 
 const LEAD = { login: "octo-lead", id: 7001, type: "User" };
@@ -38,7 +38,7 @@ function infraChange(extra: Partial<Scenario> = {}): Scenario {
 
 /** The reads of a policy loaded a second time in one event: GitHub answers 304 to the cached ETag. */
 function mockPolicyTwice(scope: nock.Scope) {
-  scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' });
+  mockBaseline(scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' }), REPO_PATH);
   return mockReads({ ...infraChange(), token: false, ifNoneMatch: '"p1"' });
 }
 
@@ -104,7 +104,7 @@ describe("task-scoped grants in pull request comments", () => {
   it("answers an assistant's own grant with a refusal, a critical record and no evaluation", async () => {
     const h = await createHarness();
     const scope = mockToken();
-    scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' });
+    mockBaseline(scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' }), REPO_PATH);
     scope.get(`${REPO_PATH}/issues/2/comments`).query({ per_page: 100, since: CREATED }).reply(200, [listed(COPILOT, GRANT)]);
     const reply = mockReply(scope);
 
@@ -117,7 +117,7 @@ describe("task-scoped grants in pull request comments", () => {
   it("refuses a command from a deleted account (user: null)", async () => {
     const h = await createHarness();
     const scope = mockToken();
-    scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' });
+    mockBaseline(scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' }), REPO_PATH);
     scope.get(`${REPO_PATH}/issues/2/comments`).query({ per_page: 100, since: CREATED }).reply(200, []);
     const reply = mockReply(scope);
     await h.receive("issue_comment", commentPayload("created", null, GRANT));
@@ -128,14 +128,14 @@ describe("task-scoped grants in pull request comments", () => {
     const lookalike = GRANT.replace("/agent", "/\u0430gent");
     const h = await createHarness();
     const scope = mockToken();
-    scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' });
+    mockBaseline(scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' }), REPO_PATH);
     scope.get(`${REPO_PATH}/issues/2/comments`).query({ per_page: 100, since: CREATED }).reply(200, [listed(LEAD, lookalike)]);
     const reply = mockReply(scope);
     await h.receive("issue_comment", commentPayload("created", LEAD, lookalike));
     expect(visibleText(reply.body!.body)).toContain("plain ASCII");
     expect(nock.pendingMocks()).toEqual([]);
 
-    scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304);
+    mockBaseline(scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304), REPO_PATH);
     scope
       .get(`${REPO_PATH}/issues/2/comments`)
       .query({ per_page: 100, since: CREATED })
