@@ -3,6 +3,7 @@ import type { AuditTrail, AuditLogger } from "../audit/audit-trail.js";
 import { auditTrailFromEnv } from "../audit/audit-trail-from-env.js";
 import { PolicyCache } from "../github/load-policy.js";
 import { readsPerEvent } from "../github/read-budget.js";
+import type { ExpiryWatch } from "./expiry-watch.js";
 import { GrantExpiryTimers, timerScheduler } from "./grant-expiry-timers.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 
@@ -22,6 +23,8 @@ export interface AppDependencies {
   grantTimers: GrantExpiryTimers;
   /** How many GitHub reads one event may make (see read-budget.ts). */
   readsPerEvent: number;
+  /** Timers for grants that end, and the sweep (the server's; absent in one-off uses, where nothing is scheduled). */
+  expiries?: ExpiryWatch;
 }
 
 /** The dependencies from the environment; the audit trail is created (and its spool drained) only when none is given. */

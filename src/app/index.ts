@@ -10,6 +10,7 @@ import { handleMergeGroup } from "./handlers/merge-group.js";
 import { assertWebhookSecretEnforced } from "../server/webhook-secret.js";
 import { withPayloadShape } from "./with-payload-shape.js";
 import { handleIssueComment, ISSUE_COMMENT_ACTIONS } from "./handlers/issue-comment.js";
+import { respondToExpiry, walkInstallations } from "./expiry-response.js";
 
 /**
  * Registers the handlers. First it refuses to run when webhooks would verify
@@ -21,6 +22,8 @@ export function createApp(overrides: Partial<AppDependencies> = {}): Application
   return async (app: Probot) => {
     await assertWebhookSecretEnforced(app.webhooks);
     const deps = createDependencies(overrides, app.log);
+    const auth = (installationId?: number) => app.auth(installationId);
+    deps.expiries?.start(walkInstallations(auth, deps, app.log), respondToExpiry(auth, deps, app.log));
     // Every handler sees only payloads of the shape it reads (see payload-shapes.ts).
     app.on(
       PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { Probot } from "probot";
 import { createApp } from "../app/index.js";
+import { ExpiryWatch } from "../app/expiry-watch.js";
 import { appOctokit } from "../github/app-octokit.js";
 import { InventoryRoute, readInventoryConfig } from "../inventory/inventory-route.js";
 import type { Octokit } from "../github/octokit.js";
@@ -49,7 +50,8 @@ export async function serve(config: ServeConfig, log: Logger): Promise<RunningSe
   // The audit trail is the server's, not the app function's, so a shutdown can close it after the last delivery.
   const audit = new ObservedAuditTrail(process.env, log.child({ name: "audit" }), (record) => metrics.decided(record));
   void audit.start();
-  await probot.load(createApp({ audit }));
+  const expiries = new ExpiryWatch({ clock: () => new Date(), log: log.child({ name: "expiry" }) as never });
+  await probot.load(createApp({ audit, expiries }));
 
   endpoint = new WebhookEndpoint(probot.webhooks as unknown as WebhookReceiver, log.child({ name: "webhooks" }), { observer: metrics });
   const readiness = new Readiness([githubProbe(probot), auditStoreProbe(audit)]);
@@ -74,6 +76,8 @@ export async function serve(config: ServeConfig, log: Logger): Promise<RunningSe
     port: address.port,
     stop: async () => {
       log.info({ pending: draining.pending }, `stopping: no new webhooks; waiting up to ${config.shutdownTimeoutMs} ms for ${draining.pending} in flight`);
+      // No timer fires during or after the drain: a grant that ends meanwhile is the next instance's sweep's.
+      expiries.stop();
       const result = await server.close(config.shutdownTimeoutMs);
       await audit.close();
       return result;

@@ -62,6 +62,7 @@ export function handlePush(deps: AppDependencies) {
       await cancelRevokedAgentRuns(context.octokit, log, deps, { repo, loaded, policy: loaded.result.policy, audit }).catch((error: unknown) => {
         failure ??= error;
       });
+      if (payload.installation) deps.expiries?.watch({ installationId: payload.installation.id, repo, defaultBranch }, loaded.result.policy);
     }
     const trigger = {
       deliveryId: context.id,
