@@ -30,8 +30,11 @@ export interface PushTrigger {
   defaultBranch: string;
   event: PushEvent & { refType: "branch" | "tag" };
   audit: AuditContext;
-  /** The change is a merge queue's group, `before` its base and `after` its head (see `handleMergeGroup`). */
-  mergeGroup?: { baseRef: string };
+  /**
+   * The change is a merge queue's group, `before` its base and `after` its head (see `handleMergeGroup`),
+   * or the push that created the queue's branch (no `baseRef`: GitHub's push does not name it).
+   */
+  mergeGroup?: { baseRef?: string };
 }
 
 /**
@@ -56,7 +59,7 @@ export async function evaluatePush(trigger: PushTrigger, loaded: LoadedPolicy, p
 async function evaluateAtHead(trigger: PushTrigger, loaded: LoadedPolicy, policy: Policy): Promise<void> {
   const { event, octokit, repo } = trigger;
   const compareBase = compareBaseOf(trigger);
-  const subject = trigger.mergeGroup ? mergeGroupSubject(event, trigger.mergeGroup.baseRef) : pushSubject(event, compareBase);
+  const subject = trigger.mergeGroup ? mergeGroupSubject(event, compareBase, trigger.mergeGroup.baseRef) : pushSubject(event, compareBase);
   let report: CheckReport;
   let state: CommitState | undefined;
   try {
@@ -112,7 +115,7 @@ export async function failPushClosed(trigger: PushTrigger, loaded: LoadedPolicy,
   const { event } = trigger;
   const report: CheckReport = {
     policy: loaded,
-    subject: trigger.mergeGroup ? mergeGroupSubject(event, trigger.mergeGroup.baseRef) : pushSubject(event, compareBaseOf(trigger)),
+    subject: trigger.mergeGroup ? mergeGroupSubject(event, compareBaseOf(trigger), trigger.mergeGroup.baseRef) : pushSubject(event, compareBaseOf(trigger)),
     ...(loadError ? { error: loadError } : !loaded.result.ok ? { policyIssues: loaded.result.issues } : {}),
   };
   if (event.refType === "branch" && !event.deleted) {
@@ -208,8 +211,10 @@ function pushSubject(event: PushEvent, compareBase: string): string {
   return `push to ${code(event.name)}: ${code(event.before.slice(0, 7))}...${head}`;
 }
 
-/** The check summary's line for a merge queue's group: what it will land on, and the range judged. */
-function mergeGroupSubject(event: PushEvent, baseRef: string): string {
+/** The check summary's line for a merge queue's group: what it will land on (when known), and the range judged. */
+function mergeGroupSubject(event: PushEvent, compareBase: string, baseRef: string | undefined): string {
   const code = (text: string) => inert(text, "code", 1_000);
-  return `merge queue group for ${code(baseRef.replace(/^refs\/heads\//, ""))}: every change in ${code(event.before.slice(0, 7))}...${code(event.after.slice(0, 7))}`;
+  const range = `every change in ${code(compareBase.slice(0, 40) === compareBase && /^[0-9a-f]{40}$/.test(compareBase) ? compareBase.slice(0, 7) : compareBase)}...${code(event.after.slice(0, 7))}`;
+  if (baseRef === undefined) return `merge queue branch ${code(event.name)}: ${range}`;
+  return `merge queue group for ${code(baseRef.replace(/^refs\/heads\//, ""))}: ${range}`;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry, HUMAN } from "../fixtures/github.js";
 import { createHarness, expectEveryMockUsed, REPO_PATH } from "./harness.js";
 import { mockCreate, POLICY } from "./mocks.js";
-import { AFTER, BEFORE, mockCompare, mockPolicy, mockRunsAt, pushPayload } from "./push-mocks.js";
+import { AFTER, BEFORE, COPILOT_PUSHER, HUMAN_PUSHER, HUMAN_SENDER, mockCompare, mockPolicy, mockRunsAt, payloadCommit, pushPayload, ZERO } from "./push-mocks.js";
 
 const SUSPENDED = POLICY.replace('owner: "@Codertocat/platform"', 'owner: "@Codertocat/platform"\n    suspended: true');
 const HUMAN_GIT = { name: "Octo Dev", email: "dev@example.com" };
@@ -66,6 +66,19 @@ describe("merge_group.checks_requested → the check on the group's head commit"
     await h.receive("merge_group", mergeGroupPayload());
     expect(posted.body).toMatchObject({ head_sha: AFTER, conclusion: "success" });
     expect(posted.body!.output.title).toBe("Compliant: no AI assistant activity");
+  });
+
+  it("judges GitHub's push that creates the queue's branch as the group: not held to the agent's branches", async () => {
+    const h = await createHarness();
+    const scope = mockPolicy(POLICY);
+    mockCompare(scope, `master...${AFTER}`, [{ commits: [commitEntry(AFTER, "Fix (#2)", { account: COPILOT, ...COPILOT_COMMITTER })], files: [fileEntry("src/a.ts")] }]);
+    mockRunsAt(scope, AFTER);
+    const posted = mockCreate(scope);
+    const commit = payloadCommit(AFTER, "Fix (#2)", { ...COPILOT_PUSHER, username: "Copilot" });
+    await h.receive("push", pushPayload({ ref: QUEUE_REF, before: ZERO, created: true, pusher: HUMAN_PUSHER, sender: HUMAN_SENDER, commits: [commit] }));
+    expect(posted.body).toMatchObject({ head_sha: AFTER, conclusion: "success" });
+    expect(posted.body!.output.summary).toContain("merge queue branch `gh-readonly-queue/master/pr-2-");
+    expect(h.audit()).toEqual([expect.objectContaining({ event: "push", ref: QUEUE_REF, decision: "allow" })]);
   });
 
   it("fails the group closed when the policy cannot be read", async () => {

@@ -84,6 +84,9 @@ export function handlePush(deps: AppDependencies) {
   };
 }
 
+/** Where GitHub keeps a merge queue's groups: `gh-readonly-queue/<base>/pr-<n>-<sha>`. */
+const MERGE_QUEUE_PREFIX = "gh-readonly-queue/";
+
 /** The push's own judgement (see `handlePush`). */
 function judgePush(deps: AppDependencies) {
   return async (context: Context<"push">): Promise<void> => {
@@ -137,6 +140,8 @@ function judgePush(deps: AppDependencies) {
       await auditPush(trigger, loaded, { decision, response: "none", policyValid: true }, { before: event.before });
       return;
     }
-    await evaluatePush(trigger, loaded, usable);
+    // GitHub's push creating a merge queue's branch is judged as the group it holds (see `handleMergeGroup`).
+    const queued = event.name.startsWith(MERGE_QUEUE_PREFIX);
+    await evaluatePush(queued ? { ...trigger, mergeGroup: {} } : trigger, loaded, usable);
   };
 }
