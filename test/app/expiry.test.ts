@@ -2,7 +2,7 @@ import nock from "nock";
 import { describe, expect, it } from "vitest";
 import { ExpiryWatch, type Timers } from "../../src/app/expiry-watch.js";
 import { commitEntry, COPILOT, COPILOT_COMMITTER, fileEntry } from "../fixtures/github.js";
-import { API, createHarness, expectEveryMockUsed, NOW, policyContent, REPO_PATH } from "./harness.js";
+import { API, createHarness, expectEveryMockUsed, mockBaseline, NOW, policyContent, REPO_PATH } from "./harness.js";
 import { HEAD, mockCreate, mockListRuns, mockReads, POLICY } from "./mocks.js";
 import { AFTER, BEFORE, HUMAN_PUSHER, HUMAN_SENDER, mockCompare, mockPolicy, payloadCommit, pushPayload } from "./push-mocks.js";
 
@@ -80,7 +80,7 @@ function mockPullRequestTwo(scope: nock.Scope, etag = '"p1"') {
 async function pushPolicy(h: Awaited<ReturnType<typeof setUp>>["h"], policy: string) {
   const scope = mockPolicy(policy);
   mockCompare(scope, `${BEFORE}...${AFTER}`, [{ commits: [commitEntry(AFTER, "Set an expiry", { account: HUMAN_SENDER, ...HUMAN_GIT })], files: [] }]);
-  scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304);
+  mockBaseline(scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304));
   mockOpenPulls(scope, []);
   const commit = { ...payloadCommit(AFTER, "Set an expiry", HUMAN_GIT), added: [], removed: [], modified: [".agent-policy.yml"] };
   await h.receive("push", pushPayload({ ref: "refs/heads/master", pusher: HUMAN_PUSHER, sender: HUMAN_SENDER, commits: [commit] }));
@@ -108,7 +108,7 @@ describe("expiry takes effect on time", () => {
     expect(timers.delays()).toEqual([30 * MINUTE, 60 * MINUTE]);
 
     setNow(new Date("2026-11-27T12:30:00Z"));
-    const scope = nock(API).get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304);
+    const scope = mockBaseline(nock(API).get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304));
     mockActiveRuns(scope, [copilotRun(906)]);
     scope.post(`${REPO_PATH}/actions/runs/906/cancel`).reply(202, {});
     const posted = mockPullRequestTwo(scope);
@@ -126,10 +126,12 @@ describe("expiry takes effect on time", () => {
     const { h, timers, setNow } = await setUp();
     await pushPolicy(h, expiring("2026-11-27T12:30:00Z"));
     setNow(new Date("2026-11-27T12:30:00Z"));
-    const scope = nock(API)
-      .get(`${REPO_PATH}/contents/.agent-policy.yml`)
-      .query({ ref: "master" })
-      .reply(200, policyContent(expiring("2027-01-31"), "1".repeat(40)), { etag: '"p2"' });
+    const scope = mockBaseline(
+      nock(API)
+        .get(`${REPO_PATH}/contents/.agent-policy.yml`)
+        .query({ ref: "master" })
+        .reply(200, policyContent(expiring("2027-01-31"), "1".repeat(40)), { etag: '"p2"' }),
+    );
     const posted = mockPullRequestTwo(scope, '"p2"');
     await timers.fire(30 * MINUTE);
     expect(posted.body!.conclusion).toBe("success");
@@ -153,12 +155,12 @@ describe("expiry takes effect on time", () => {
         ],
       });
     // Hello-World: Copilot's grant ended at 11:30, after the last sweep (11:00, one interval back at start).
-    scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(expiring("2026-11-27T11:30:00Z")), { etag: '"p1"' });
-    scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304);
+    mockBaseline(scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(expiring("2026-11-27T11:30:00Z")), { etag: '"p1"' }));
+    mockBaseline(scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304));
     mockActiveRuns(scope);
     const posted = mockPullRequestTwo(scope);
     // Soon: a grant that ends at 12:20 gets a timer, and nothing is evaluated now.
-    scope.get("/repos/Codertocat/Soon/contents/.agent-policy.yml").query({ ref: "main" }).reply(200, policyContent(expiring("2026-11-27T12:20:00Z"), "2".repeat(40)), { etag: '"s1"' });
+    mockBaseline(scope.get("/repos/Codertocat/Soon/contents/.agent-policy.yml").query({ ref: "main" }).reply(200, policyContent(expiring("2026-11-27T12:20:00Z"), "2".repeat(40)), { etag: '"s1"' }), "/repos/Codertocat/Soon");
 
     await expiries.sweep();
 
@@ -177,14 +179,14 @@ describe("expiry takes effect on time", () => {
       return policy();
     };
     scope.post("/app/installations/1/access_tokens").reply(201, { token: "ghs_test", permissions: {} });
-    mockWalk(() => scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" })).reply(200, policyContent(expiring("2026-11-27T11:30:00Z")), { etag: '"p1"' });
-    scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304);
+    mockBaseline(mockWalk(() => scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" })).reply(200, policyContent(expiring("2026-11-27T11:30:00Z")), { etag: '"p1"' }));
+    mockBaseline(scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304));
     mockActiveRuns(scope);
     mockOpenPulls(scope, []);
     await expiries.sweep();
 
     setNow(new Date("2026-11-27T13:00:00Z"));
-    mockWalk(() => scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"')).reply(304);
+    mockBaseline(mockWalk(() => scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"')).reply(304));
     await expiries.sweep();
     expect(lines.filter((l) => l.msg === "expiry sweep done").map((l) => l.responded)).toEqual([1, 0]);
   });
