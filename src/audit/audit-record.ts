@@ -98,7 +98,8 @@ export interface AuditRecord extends Omit<AuditContext, "time"> {
   refusal?: string;
   /** For a grant record: the comment holding the command. */
   commandCommentId?: number;
-  policy: { source: string; path: string; ref: string; sha?: string; valid: boolean };
+  /** The policy the decision was made under; `baseline`: the organisation baseline it was merged onto. */
+  policy: { source: string; path: string; ref: string; sha?: string; valid: boolean; baseline?: { repository: string; path: string; sha?: string } };
   response: AuditResponse;
   /** False when the response could not be carried out (`responseError` says why): the check run, issue, cancellation or answer does not exist. */
   responded: boolean;
@@ -189,6 +190,9 @@ export function decisionAuditRecord(context: AuditContext, input: DecisionAuditI
       ref: input.policy.ref,
       ...(input.policy.sha ? { sha: input.policy.sha } : {}),
       valid: input.policyValid,
+      ...(input.policy.baseline
+        ? { baseline: { repository: input.policy.baseline.repository, path: input.policy.baseline.path, ...(input.policy.baseline.sha ? { sha: input.policy.baseline.sha } : {}) } }
+        : {}),
     },
     response: input.response,
     responded: input.responseError === undefined,

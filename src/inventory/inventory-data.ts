@@ -169,8 +169,8 @@ export function postureRows(records: readonly ChainedAuditRecord[]): Omit<Postur
       policyPath: r.policy.path,
       ...(r.policy.sha ? { policySha: r.policy.sha } : {}),
       lastEvaluated: r.time,
-      // A policy from anywhere but the repository itself or the built-in default is a baseline (an organisation's).
-      ...(r.policy.source !== "repository" && r.policy.source !== "built-in" ? { baseline: `${r.policy.source}:${r.policy.path}@${r.policy.ref}` } : {}),
+      // The organisation baseline the policy was merged onto, as the record names it (its blob SHA when known).
+      ...(r.policy.baseline ? { baseline: `${r.policy.baseline.repository}:${r.policy.baseline.path}${r.policy.baseline.sha ? `@${r.policy.baseline.sha.slice(0, 12)}` : ""}` } : {}),
     }))
     .sort((a, b) => a.repository.localeCompare(b.repository));
 }

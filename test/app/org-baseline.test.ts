@@ -44,8 +44,10 @@ describe("the org baseline in the .github repository", () => {
   expectEveryMockUsed();
 
   it("judges with the repository policy narrowed by the baseline, names both sources, and annotates each widening key", async () => {
-    const { body } = await judge({ policy: WIDENING, baseline: baselineFile(), files: [fileEntry("src/app.ts"), fileEntry("test/app.test.ts", "added")], commits: [copilotCommit()] });
+    const { body, harness } = await judge({ policy: WIDENING, baseline: baselineFile(), files: [fileEntry("src/app.ts"), fileEntry("test/app.test.ts", "added")], commits: [copilotCommit()] });
     expect(body.conclusion).toBe("failure");
+    // The audit record names the baseline too (the inventory's posture view reads it there).
+    expect(harness.audit()[0].policy).toMatchObject({ source: "repository", baseline: { repository: "Codertocat/.github", path: ".agent-policy.yml", sha: BASELINE_SHA } });
     const summary: string = body.output.summary;
     expect(summary).toContain("**Policy:** `.agent-policy.yml` on `master` (blob `0123456789ab`) · **Org baseline:** `.agent-policy.yml` in `Codertocat/.github` (blob `bbbbbbbbbbbb`) · **Mode:** enforce");
     expect(summary).toContain("would widen the org baseline at these keys; the baseline's values apply:");
