@@ -1,17 +1,10 @@
 import type { ChangedFile } from "../engine/types.js";
-import { isActionFile, isWorkflowFile, type WorkflowChange, type WorkflowVersion } from "../engine/workflow-document.js";
-import { parseWorkflow } from "../workflow/parse-workflow.js";
+import type { WorkflowChange, WorkflowVersion } from "../engine/workflow-document.js";
+import { isChangedWorkflowFile, parsedVersion, readWorkflowChanges, type WorkflowKind } from "../workflow/changed-workflows.js";
 import { WORKFLOW_YAML_LIMITS } from "../workflow/read-workflow-yaml.js";
 import { GitHubFactsError, step } from "./errors.js";
 import type { Octokit, RepoRef } from "./octokit.js";
 import { RepositoryTree, shortRef, UnreadableFileError } from "./repository-tree.js";
-
-/** Changed workflow and action files read per change at most (two reads each); the rest are reported unread. */
-export const MAX_WORKFLOW_CHANGES = 20;
-
-type Kind = "workflow" | "action";
-
-const kindOf = (path: string): Kind | undefined => (isWorkflowFile(path) ? "workflow" : isActionFile(path) ? "action" : undefined);
 
 /**
  * Both versions of every changed workflow and action file — `base` at the
@@ -28,31 +21,11 @@ export async function gatherWorkflowChanges(
   input: { files: readonly ChangedFile[]; base: string; head: string; /** Set when the base commit itself could not be found. */ baseUnreadable?: string },
 ): Promise<WorkflowChange[]> {
   const tree = new RepositoryTree(octokit, repo);
-  const changed = input.files
-    .filter((f) => f.status !== "removed" && kindOf(f.path) !== undefined)
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const changes: WorkflowChange[] = [];
-  for (const [index, file] of changed.entries()) {
-    const kind = kindOf(file.path)!;
-    if (index >= MAX_WORKFLOW_CHANGES) {
-      const reason = `the change touches more than ${MAX_WORKFLOW_CHANGES} workflow and action files, and only the first ${MAX_WORKFLOW_CHANGES} are read`;
-      changes.push({ path: file.path, base: { status: "absent" }, head: { status: "unreadable", reason } });
-      continue;
-    }
-    const previous = file.previousPath ?? file.path;
-    const hasBase = file.status !== "added" && kindOf(previous) === kind;
-    changes.push({
-      path: file.path,
-      ...(file.previousPath ? { previousPath: file.previousPath } : {}),
-      base: !hasBase
-        ? { status: "absent" }
-        : input.baseUnreadable !== undefined
-          ? { status: "unreadable", reason: input.baseUnreadable }
-          : await readVersion(tree, input.base, previous, kind),
-      head: await readVersion(tree, input.head, file.path, kind),
-    });
-  }
-  return changes;
+  const { baseUnreadable } = input;
+  return readWorkflowChanges(input.files, {
+    base: (path, kind) => (baseUnreadable !== undefined ? Promise.resolve({ status: "unreadable", reason: baseUnreadable }) : readVersion(tree, input.base, path, kind)),
+    head: (path, kind) => readVersion(tree, input.head, path, kind),
+  });
 }
 
 /**
@@ -67,7 +40,7 @@ export async function gatherPullRequestWorkflowChanges(
   repo: RepoRef,
   input: { files: readonly ChangedFile[]; baseSha: string; headSha: string },
 ): Promise<WorkflowChange[]> {
-  if (!input.files.some((f) => f.status !== "removed" && kindOf(f.path) !== undefined)) return [];
+  if (!input.files.some(isChangedWorkflowFile)) return [];
   const basehead = `${input.baseSha}...${input.headSha}`;
   let mergeBase: string;
   try {
@@ -82,7 +55,7 @@ export async function gatherPullRequestWorkflowChanges(
   return gatherWorkflowChanges(octokit, repo, { files: input.files, base: mergeBase, head: input.headSha });
 }
 
-async function readVersion(tree: RepositoryTree, ref: string, path: string, kind: Kind): Promise<WorkflowVersion> {
+async function readVersion(tree: RepositoryTree, ref: string, path: string, kind: WorkflowKind): Promise<WorkflowVersion> {
   let text: string;
   try {
     ({ text } = await tree.file(ref, path, WORKFLOW_YAML_LIMITS.maxBytes));
@@ -90,7 +63,5 @@ async function readVersion(tree: RepositoryTree, ref: string, path: string, kind
     if (error instanceof GitHubFactsError || error instanceof UnreadableFileError) return { status: "unreadable", reason: error.message };
     throw error;
   }
-  const parsed = parseWorkflow(text, kind);
-  if (parsed.ok) return { status: "parsed", document: parsed.document };
-  return { status: "unreadable", reason: parsed.reason, ...(parsed.at ? { at: parsed.at } : {}) };
+  return parsedVersion(text, kind);
 }
