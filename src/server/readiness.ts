@@ -12,6 +12,14 @@ export interface ReadinessReport {
 }
 
 /**
+ * How long /healthz waits for a probe. It must answer before whatever polls
+ * it gives up: the image's HEALTHCHECK script aborts after 4 s and the image
+ * kills it after 5 s, so a slow GitHub host reads as "not ready" with its
+ * reason in the body rather than as a probe that timed out without one.
+ */
+export const PROBE_TIMEOUT_MS = 3000;
+
+/**
  * Readiness from a list of probes (GitHub, the audit store, …): ready only
  * when every probe passes within `timeoutMs`. A report is reused for `cacheMs`
  * and concurrent requests share one round of probes, so a load balancer
@@ -34,7 +42,7 @@ export class Readiness {
   }
 
   private async probe(): Promise<ReadinessReport> {
-    const timeoutMs = this.options.timeoutMs ?? 5000;
+    const timeoutMs = this.options.timeoutMs ?? PROBE_TIMEOUT_MS;
     const results = await Promise.all(
       this.probes.map(async (probe) => {
         const started = Date.now();

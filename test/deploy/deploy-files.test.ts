@@ -3,36 +3,12 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
+import { dockerfileStages } from "./dockerfile.js";
+import { PROBE_TIMEOUT_MS } from "../../src/server/readiness.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), "utf8");
 const pkg = JSON.parse(read("package.json"));
-
-interface Instruction {
-  keyword: string;
-  args: string;
-}
-interface Stage {
-  from: string;
-  name?: string;
-  instructions: Instruction[];
-}
-
-/** The Dockerfile as stages of instructions (continuation lines joined, comments dropped). */
-function dockerfileStages(text: string): Stage[] {
-  const lines = text.replace(/\\\r?\n/g, " ").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
-  const stages: Stage[] = [];
-  for (const line of lines) {
-    const [, keyword = "", args = ""] = /^(\w+)\s+(.*)$/.exec(line) ?? [];
-    if (keyword.toUpperCase() === "FROM") {
-      const [, from = "", name] = /^(\S+)(?:\s+AS\s+(\S+))?/i.exec(args) ?? [];
-      stages.push({ from, ...(name ? { name } : {}), instructions: [] });
-    } else {
-      stages.at(-1)?.instructions.push({ keyword: keyword.toUpperCase(), args });
-    }
-  }
-  return stages;
-}
 
 const stages = dockerfileStages(read("Dockerfile"));
 const runtime = stages.at(-1)!;
@@ -84,6 +60,16 @@ describe("the Dockerfile", () => {
     }
     const ignored = read(".dockerignore").split("\n");
     expect(ignored).toEqual(expect.arrayContaining([".env", "*.pem", "node_modules", "dist"]));
+  });
+});
+
+describe("the health check's time limits", () => {
+  it("nest: the server's probes answer before the HEALTHCHECK script gives up, and the script before the image kills it", () => {
+    const script = Number(/AbortSignal\.timeout\((\d+)\)/.exec(read("src/healthcheck.ts"))![1]);
+    const healthcheck = runtimeOf("HEALTHCHECK")[0]!.args;
+    const image = Number(/--timeout=(\d+)s/.exec(healthcheck)![1]) * 1000;
+    expect(PROBE_TIMEOUT_MS).toBeLessThan(script);
+    expect(script).toBeLessThan(image);
   });
 });
 

@@ -17,6 +17,8 @@ export interface AppProcessOptions {
   cwd?: string;
   /** `npm start` runs the app as the container image does, through npm; `node dist/server.js` by default. */
   viaNpm?: boolean;
+  /** Where the app's files are (`dist/`, `node_modules/`, `package.json`); the repository by default. */
+  appRoot?: string;
 }
 
 /**
@@ -55,9 +57,10 @@ export class AppProcess {
     if (!existsSync(`${root}/dist/server.js`)) {
       execFileSync(process.execPath, [`${root}/node_modules/typescript/bin/tsc`, "-p", `${root}/tsconfig.build.json`], { cwd: root });
     }
+    const appRoot = this.options.appRoot ?? root;
     const [command, args] = this.options.viaNpm
-      ? ["npm", ["start", "--silent", "--prefix", root]]
-      : [process.execPath, [`${root}/dist/server.js`]];
+      ? ["npm", ["start", "--silent", "--prefix", appRoot]]
+      : [process.execPath, [`${appRoot}/dist/server.js`]];
     const child = spawn(command, args, {
       cwd: this.options.cwd ?? root,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...this.env },
