@@ -4,6 +4,7 @@ import { auditTrailFromEnv } from "../audit/audit-trail-from-env.js";
 import { PolicyCache } from "../github/load-policy.js";
 import { readsPerEvent } from "../github/read-budget.js";
 import type { ExpiryWatch } from "./expiry-watch.js";
+import type { GrantSweep } from "./grant-sweep.js";
 import { GrantExpiryTimers, timerScheduler } from "./grant-expiry-timers.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 
@@ -25,6 +26,8 @@ export interface AppDependencies {
   readsPerEvent: number;
   /** Timers for grants that end, and the sweep (the server's; absent in one-off uses, where nothing is scheduled). */
   expiries?: ExpiryWatch;
+  /** The sweep that ends grants whose timers a restart lost, and arms the timers again (the server's). */
+  grantSweep?: GrantSweep;
 }
 
 /** The dependencies from the environment; the audit trail is created (and its spool drained) only when none is given. */

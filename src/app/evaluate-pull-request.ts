@@ -24,8 +24,8 @@ import { unreadPolicy } from "./read-policy.js";
 import { recordOptions, reportCommit } from "./report-commit.js";
 import { reviewCanChange, reviewIsInert, type ReviewTrigger } from "./review-gate.js";
 import { applyGrants } from "../engine/grants/apply-grants.js";
-import { grantAuditRecord } from "../audit/grant-audit-record.js";
 import { readGrants, type GrantReading } from "../github/grant-facts.js";
+import { recordGrantExpiries } from "./record-grant-expiries.js";
 import type { RuleId } from "../engine/types.js";
 
 /** The findings a task-scoped grant can lift (see `applyGrants`). */
@@ -235,29 +235,28 @@ async function evaluateAtHead(
 /**
  * When the grants in force will first end, the pull request is judged again
  * (`GrantExpiryTimers`): its check then turns red on time, and each grant that
- * ended at that instant is one `expired` audit record.
+ * has ended is one `expired` audit record (kept once: `recordGrantExpiries`).
+ * The grant sweep (`GrantSweep`) arms the same timers after a restart.
  */
 function scheduleGrantEnd(octokit: Octokit, log: Logger, deps: AppDependencies, trigger: PullRequestTrigger, grants: GrantReading): void {
   let first: number | undefined;
   for (const g of grants.ledger.active) first = first === undefined ? Date.parse(g.expires) : Math.min(first, Date.parse(g.expires));
   if (first === undefined) return;
-  const at = first;
-  const key = `${trigger.repo.owner}/${trigger.repo.repo}#${trigger.number}`.toLowerCase();
-  deps.grantTimers.at(key, new Date(at), async () => {
+  const key = grantTimerKey(trigger.repo, trigger.number);
+  deps.grantTimers.at(key, new Date(first), async () => {
     const { review: _review, before: _before, action: _action, ...rest } = trigger;
     const again: PullRequestTrigger = { ...rest, deliveryId: `${trigger.deliveryId}:grant-expiry`, event: "grant_expiry", headSha: "", sender: null, senderActed: false, grantCommand: true };
     try {
-      const result = await evaluatePullRequest(octokit, log, deps, again);
-      for (const { grant, why } of result?.grants?.ledger.ended ?? []) {
-        if (why !== "expired" || Date.parse(grant.expires) !== at) continue;
-        const context = { time: deps.clock(), deliveryId: again.deliveryId, ...(trigger.installationId !== undefined ? { installationId: trigger.installationId } : {}), repository: `${trigger.repo.owner}/${trigger.repo.repo}`, event: again.event };
-        const rules = result?.policy;
-        await deps.audit.write(log, grantAuditRecord(context, { pullRequest: trigger.number, headSha: result!.headSha, event: { expired: grant }, policy: result!.policySource!, ...(rules ? { rules } : {}) }));
-      }
+      await recordGrantExpiries(log, deps, again, await evaluatePullRequest(octokit, log, deps, again));
     } catch (error) {
-      log.error({ err: error, pullRequest: trigger.number }, "could not judge the pull request again when its grant ended; its next event will");
+      log.error({ err: error, pullRequest: trigger.number }, "could not judge the pull request again when its grant ended; the grant sweep or its next event will");
     }
   });
+}
+
+/** The key of a pull request's pending grant-end re-evaluation. */
+export function grantTimerKey(repo: RepoRef, number: number): string {
+  return `${repo.owner}/${repo.repo}#${number}`.toLowerCase();
 }
 
 /** A judgement, and what its step-up approvals were worked out from (to work them out again on fresh reviews). */

@@ -2,6 +2,7 @@ import type { Logger } from "probot";
 import { grantEndsAt } from "../engine/expiry.js";
 import type { Policy } from "../engine/types.js";
 import type { RepoRef } from "../github/octokit.js";
+import { processSweepLock, type SweepLock } from "./sweep-lock.js";
 
 /** Where to arm a timer: `setTimeout` / `clearTimeout` in production, a hand-driven fake in tests. */
 export interface Timers {
@@ -49,9 +50,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * repository of every installation as a safety net: it responds to each
  * grant that ended since the previous sweep (a timer lost to a restart) and
  * arms the timers of those ending before the next one. The first sweep looks
- * back one interval. Timers live in this process only; with several
- * instances each one sweeps and each responds (the responses are idempotent:
- * the same verdict is posted again). `stop()` clears every timer.
+ * back one interval. Timers live in this process only. With several
+ * instances the sweep runs under `lock` (see sweep-lock.ts): one instance
+ * sweeps at a time, and an instance that finds another sweeping skips its
+ * turn (its next sweep then looks back further). Without a shared lock every
+ * instance sweeps; the responses are idempotent (the same verdict is posted
+ * again). `stop()` clears every timer.
  */
 export class ExpiryWatch {
   private readonly timers: Timers;
@@ -65,7 +69,7 @@ export class ExpiryWatch {
   readonly sweepEveryMs: number;
 
   constructor(
-    private readonly options: { clock: () => Date; log: Logger; timers?: Timers; sweepEveryMs?: number; maxTimers?: number },
+    private readonly options: { clock: () => Date; log: Logger; timers?: Timers; sweepEveryMs?: number; maxTimers?: number; lock?: SweepLock },
   ) {
     this.timers = options.timers ?? NODE_TIMERS;
     this.sweepEveryMs = options.sweepEveryMs ?? 60 * 60_000;
@@ -131,13 +135,19 @@ export class ExpiryWatch {
   }
 
   private async sweepOnce(walk: RepositoryWalk, respond: ExpiryResponse): Promise<void> {
+    const lock = this.options.lock ?? processSweepLock;
+    const outcome = await lock.run("agent-expiry", (signal) => this.sweepHeld(walk, respond, signal));
+    if (outcome === "held elsewhere") this.options.log.info({ lock: lock.kind }, "another instance is sweeping for expiries; skipping this sweep");
+  }
+
+  private async sweepHeld(walk: RepositoryWalk, respond: ExpiryResponse, signal: AbortSignal): Promise<void> {
     const now = this.options.clock();
     const since = this.lastSweep ?? new Date(now.getTime() - this.sweepEveryMs);
     let visited = 0;
     let responded = 0;
     try {
       await walk(async (target, policy) => {
-        if (this.stopped) return;
+        if (this.stopped || signal.aborted) return;
         visited++;
         if (!policy) return;
         const ended = Object.values(policy.agents).some((agent) => {
@@ -155,6 +165,7 @@ export class ExpiryWatch {
       this.options.log.error({ err: error }, "the expiry sweep could not list every repository; the next sweep tries again");
       return;
     }
+    if (signal.aborted) return;
     this.lastSweep = now;
     this.options.log.info({ visited, responded, timers: this.armed.size }, "expiry sweep done");
   }

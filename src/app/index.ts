@@ -24,6 +24,7 @@ export function createApp(overrides: Partial<AppDependencies> = {}): Application
     const deps = createDependencies(overrides, app.log);
     const auth = (installationId?: number) => app.auth(installationId);
     deps.expiries?.start(walkInstallations(auth, deps, app.log), respondToExpiry(auth, deps, app.log));
+    deps.grantSweep?.start(deps.audit.store, auth, deps);
     // Every handler sees only payloads of the shape it reads (see payload-shapes.ts).
     app.on(
       PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),

@@ -1,5 +1,5 @@
 import type { ChainHead, ChainedAuditRecord } from "./audit-chain.js";
-import type { AuditDecision, AuditRecord } from "./audit-record.js";
+import type { AuditDecision, AuditRecord, GrantAuditAction } from "./audit-record.js";
 import type { ChainVerification, VerifyOptions } from "./verify-chain.js";
 
 /** Filters of `AuditStore.query`; all given ones must hold. */
@@ -15,6 +15,8 @@ export interface AuditQuery {
   since?: Date;
   /** Records before this time. */
   until?: Date;
+  /** Grant records whose `grantAction` is one of these. */
+  grantActions?: readonly GrantAuditAction[];
 }
 
 /**
@@ -54,5 +56,6 @@ export function matchesQuery(record: AuditRecord, filter: AuditQuery): boolean {
   const time = Date.parse(record.time);
   if (filter.since !== undefined && !(time >= filter.since.getTime())) return false;
   if (filter.until !== undefined && !(time < filter.until.getTime())) return false;
+  if (filter.grantActions !== undefined && !(record.grantAction !== undefined && filter.grantActions.includes(record.grantAction))) return false;
   return true;
 }

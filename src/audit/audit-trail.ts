@@ -3,6 +3,7 @@ import { storableRecord } from "./audit-chain.js";
 import type { AuditRecord } from "./audit-record.js";
 import type { AuditSpool } from "./audit-spool.js";
 import type { AuditStore } from "./audit-store.js";
+import { AlreadyRecorded } from "./once-key.js";
 
 /** The part of a logger the trail uses (Probot's pino logger fits). */
 export interface AuditLogger {
@@ -76,6 +77,10 @@ export class AuditTrail {
           log.info({ audit: chained, ...extra }, summary(chained));
           return chained;
         } catch (error) {
+          if (error instanceof AlreadyRecorded) {
+            log.info({ onceKey: error.key, seq: error.existing.seq, deliveryId: storable.deliveryId }, "the audit store already holds this record; not written again");
+            return error.existing;
+          }
           log.error(
             { err: error, deliveryId: storable.deliveryId, store: this.store.location },
             `could not write the audit record to the audit store; spooling it to ${this.spool.path} and retrying`,
@@ -132,6 +137,12 @@ export class AuditTrail {
       try {
         chained = await this.store.append(record);
       } catch (error) {
+        if (error instanceof AlreadyRecorded) {
+          this.pending.shift();
+          await this.spool.replace(this.pending).catch((cause: unknown) => this.options.log.error({ err: cause, spool: this.spool.path }, "could not rewrite the audit spool after dropping a record the store already held"));
+          this.options.log.info({ onceKey: error.key, seq: error.existing.seq }, "a spooled audit record was already in the store; dropped from the spool");
+          continue;
+        }
         this.failures += 1;
         this.options.log.error(
           { err: error, spooled: this.pending.length, store: this.store.location },

@@ -4,6 +4,7 @@ import { chainRecord, type ChainHead, type ChainedAuditRecord } from "./audit-ch
 import type { AuditRecord } from "./audit-record.js";
 import { AuditStoreError, matchesQuery, type AuditQuery, type AuditStore } from "./audit-store.js";
 import { readLines, readTail } from "./file-lines.js";
+import { AlreadyRecorded, onceKeyOf } from "./once-key.js";
 import { ChainVerifier, type ChainVerification, type VerifyOptions } from "./verify-chain.js";
 
 /** The head file beside the records: a fixed-width JSON line rewritten in place after each append. */
@@ -28,6 +29,8 @@ export interface FileAuditStoreOptions {
  * - One process writes one file. If the file grows behind its back, the next
  *   append re-reads the tail and goes on from the real head (a fork made by a
  *   second writer shows up in `verify`). Several instances: use PostgreSQL.
+ * - A record with a once key (`onceKeyOf`) is appended only if no record
+ *   with that key is in the file (the keys are read with the tail).
  */
 export class FileAuditStore implements AuditStore {
   readonly location: string;
@@ -35,6 +38,8 @@ export class FileAuditStore implements AuditStore {
   private ready: Promise<void> | undefined;
   private current: ChainHead | undefined;
   private size = 0;
+  /** The once keys in the file, each with the record holding it. */
+  private onceKeys = new Map<string, ChainedAuditRecord>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -137,6 +142,9 @@ export class FileAuditStore implements AuditStore {
       this.options.warn?.(`${this.path} changed outside this process (${this.size} → ${size} bytes); continuing the chain from its current end`);
       await this.loadTail();
     }
+    const key = onceKeyOf(record);
+    const existing = key === undefined ? undefined : this.onceKeys.get(key);
+    if (key !== undefined && existing) throw new AlreadyRecorded(key, existing);
     const chained = chainRecord(record, this.current);
     const bytes = Buffer.from(`${JSON.stringify(chained)}\n`, "utf8");
     try {
@@ -153,6 +161,7 @@ export class FileAuditStore implements AuditStore {
     }
     this.size += bytes.length;
     this.current = { seq: chained.seq, hash: chained.hash };
+    if (key !== undefined) this.onceKeys.set(key, chained);
     await this.writeHead().catch((error) => this.options.warn?.(`could not update ${this.headPath}: ${(error as Error).message}`));
     return chained;
   }
@@ -180,6 +189,24 @@ export class FileAuditStore implements AuditStore {
     }
     this.size = tail.completeBytes;
     this.current = tail.lastLine === undefined ? undefined : this.parseHead(tail.lastLine);
+    this.onceKeys = await this.readOnceKeys();
+  }
+
+  /** Every once key in the file; only lines that can hold one are parsed. */
+  private async readOnceKeys(): Promise<Map<string, ChainedAuditRecord>> {
+    const keys = new Map<string, ChainedAuditRecord>();
+    for await (const line of readLines(this.path)) {
+      if (!line.complete || !line.text.includes('"grantAction":"expired"')) continue;
+      let record: ChainedAuditRecord;
+      try {
+        record = JSON.parse(line.text);
+      } catch {
+        continue;
+      }
+      const key = onceKeyOf(record);
+      if (key !== undefined && !keys.has(key)) keys.set(key, record);
+    }
+    return keys;
   }
 
   private parseHead(line: string): ChainHead {

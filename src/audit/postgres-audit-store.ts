@@ -2,6 +2,7 @@ import pg from "pg";
 import { chainRecord, GENESIS_HASH, type ChainHead, type ChainedAuditRecord } from "./audit-chain.js";
 import type { AuditRecord } from "./audit-record.js";
 import { AuditStoreError, type AuditQuery, type AuditStore } from "./audit-store.js";
+import { AlreadyRecorded, onceKeyOf } from "./once-key.js";
 import { MIGRATIONS } from "./postgres-schema.js";
 import { ChainVerifier, type ChainVerification, type VerifyOptions } from "./verify-chain.js";
 
@@ -35,6 +36,9 @@ export interface PostgresAuditStoreOptions {
  * number of processes appending at once still build one unbroken chain. A
  * trigger refuses UPDATE, DELETE and TRUNCATE of records, so changing one
  * takes a deliberate act by a database owner, which `verify` then reports.
+ * A record with a once key (`onceKeyOf`) is looked up under that same head
+ * lock and appended only if absent (a unique index backs it), so instances
+ * recording the same expiry at once store it once.
  */
 export class PostgresAuditStore implements AuditStore {
   readonly location: string;
@@ -61,23 +65,33 @@ export class PostgresAuditStore implements AuditStore {
     if (this.options.readOnly) throw new AuditStoreError("this audit store was opened read-only");
     await this.migrated();
     const client = await this.connect("append an audit record");
+    const key = onceKeyOf(record);
     try {
       await client.query("BEGIN");
       const head = await client.query<{ seq: string; hash: string }>("SELECT seq, hash FROM agent_policy_audit_head WHERE id = 1 FOR UPDATE");
       const current = head.rows[0];
       if (!current) throw new AuditStoreError("the audit chain head row is missing");
+      if (key !== undefined) {
+        const found = await client.query<Row>("SELECT seq, prev_hash, hash, record FROM agent_policy_audit_records WHERE once_key = $1", [key]);
+        const row = found.rows[0];
+        if (row) {
+          await client.query("COMMIT");
+          throw new AlreadyRecorded(key, { ...row.record, seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash });
+        }
+      }
       const seq = Number(current.seq);
       const chained = chainRecord(record, seq === 0 ? undefined : { seq, hash: current.hash });
       const { seq: _s, prevHash, hash, ...body } = chained;
       await client.query(
-        `INSERT INTO agent_policy_audit_records (seq, prev_hash, hash, time, delivery_id, repository, event, decision, agents, rule_ids, record)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [chained.seq, prevHash, hash, record.time, record.deliveryId, record.repository, record.event, record.decision, record.agents.map((a) => a.key), record.ruleIds, body],
+        `INSERT INTO agent_policy_audit_records (seq, prev_hash, hash, time, delivery_id, repository, event, decision, agents, rule_ids, record, once_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [chained.seq, prevHash, hash, record.time, record.deliveryId, record.repository, record.event, record.decision, record.agents.map((a) => a.key), record.ruleIds, body, key ?? null],
       );
       await client.query("UPDATE agent_policy_audit_head SET seq = $1, hash = $2 WHERE id = 1", [chained.seq, hash]);
       await client.query("COMMIT");
       return chained;
     } catch (error) {
+      if (error instanceof AlreadyRecorded) throw error;
       await client.query("ROLLBACK").catch(() => undefined);
       throw error instanceof AuditStoreError ? error : new AuditStoreError(`could not append the audit record to ${this.location}: ${(error as Error).message}`, { cause: error });
     } finally {
@@ -99,6 +113,7 @@ export class PostgresAuditStore implements AuditStore {
     if (filter.ruleId !== undefined) where.push(`rule_ids @> ARRAY[${param(filter.ruleId)}]::text[]`);
     if (filter.since !== undefined) where.push(`time >= ${param(filter.since.toISOString())}`);
     if (filter.until !== undefined) where.push(`time < ${param(filter.until.toISOString())}`);
+    if (filter.grantActions !== undefined) where.push(`record ? 'grantAction' AND record->>'grantAction' = ANY(${param([...filter.grantActions])}::text[])`);
     yield* this.pages(where.join(" AND "), values);
   }
 

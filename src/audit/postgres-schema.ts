@@ -45,4 +45,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         FOR EACH STATEMENT EXECUTE FUNCTION agent_policy_audit_append_only();
     `,
   },
+  {
+    version: 2,
+    name: "once keys (a record kept at most once), grant records by action",
+    // Adding a column updates no row, so the append-only trigger does not fire.
+    sql: `
+      ALTER TABLE agent_policy_audit_records ADD COLUMN once_key text;
+      CREATE UNIQUE INDEX agent_policy_audit_once ON agent_policy_audit_records (once_key) WHERE once_key IS NOT NULL;
+      CREATE INDEX agent_policy_audit_grant_action ON agent_policy_audit_records ((record->>'grantAction'), time) WHERE record ? 'grantAction';
+    `,
+  },
 ];

@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import { Probot } from "probot";
 import { createApp } from "../app/index.js";
 import { ExpiryWatch } from "../app/expiry-watch.js";
+import { GrantSweep } from "../app/grant-sweep.js";
+import { processSweepLock, RedisSweepLock, type SweepLock } from "../app/sweep-lock.js";
 import { appOctokit } from "../github/app-octokit.js";
 import { InventoryRoute, readInventoryConfig } from "../inventory/inventory-route.js";
 import type { Octokit } from "../github/octokit.js";
@@ -50,8 +52,11 @@ export async function serve(config: ServeConfig, log: Logger): Promise<RunningSe
   // The audit trail is the server's, not the app function's, so a shutdown can close it after the last delivery.
   const audit = new ObservedAuditTrail(process.env, log.child({ name: "audit" }), (record) => metrics.decided(record));
   void audit.start();
-  const expiries = new ExpiryWatch({ clock: () => new Date(), log: log.child({ name: "expiry" }) as never });
-  await probot.load(createApp({ audit, expiries }));
+  // One instance sweeps at a time when the instances share Redis; a single instance needs no lock.
+  const lock: SweepLock = config.redisUrl ? RedisSweepLock.connect(config.redisUrl, { log: log.child({ name: "sweep-lock" }) }) : processSweepLock;
+  const expiries = new ExpiryWatch({ clock: () => new Date(), log: log.child({ name: "expiry" }) as never, lock });
+  const grantSweep = new GrantSweep({ clock: () => new Date(), log: log.child({ name: "grant-sweep" }) as never, lock });
+  await probot.load(createApp({ audit, expiries, grantSweep }));
 
   endpoint = new WebhookEndpoint(probot.webhooks as unknown as WebhookReceiver, log.child({ name: "webhooks" }), { observer: metrics });
   const readiness = new Readiness([githubProbe(probot), auditStoreProbe(audit)]);
@@ -78,8 +83,10 @@ export async function serve(config: ServeConfig, log: Logger): Promise<RunningSe
       log.info({ pending: draining.pending }, `stopping: no new webhooks; waiting up to ${config.shutdownTimeoutMs} ms for ${draining.pending} in flight`);
       // No timer fires during or after the drain: a grant that ends meanwhile is the next instance's sweep's.
       expiries.stop();
+      grantSweep.stop();
       const result = await server.close(config.shutdownTimeoutMs);
       await audit.close();
+      await lock.close();
       return result;
     },
   };

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GENESIS_HASH } from "../../src/audit/audit-chain.js";
 import { FileAuditStore } from "../../src/audit/file-audit-store.js";
-import { sampleRecord } from "./records.js";
+import { AlreadyRecorded } from "../../src/audit/once-key.js";
+import { expiryRecord, sampleRecord } from "./records.js";
 
 function tempFile(): string {
   return join(mkdtempSync(join(tmpdir(), "agent-policy-file-store-")), "data", "audit.jsonl");
@@ -75,6 +76,30 @@ describe("the JSON-lines audit store", () => {
     const reopened = new FileAuditStore(path);
     await expect(reopened.append(sampleRecord())).rejects.toThrow("is not a chained record");
     await expect(reopened.append(sampleRecord())).rejects.toThrow("is not a chained record");
+  });
+
+  it("keeps a grant's expiry once, across restarts and a second writer, and finds grant records by action", async () => {
+    const path = tempFile();
+    const store = new FileAuditStore(path);
+    await store.append(sampleRecord({ grantAction: "granted", commandCommentId: 5501, decision: "allow" }));
+    await store.append(expiryRecord(5501));
+    await expect(store.append(expiryRecord(5501, { deliveryId: "again" }))).rejects.toBeInstanceOf(AlreadyRecorded);
+    await store.close();
+    const reopened = new FileAuditStore(path);
+    await reopened.append(sampleRecord());
+    await expect(reopened.append(expiryRecord(5501, { deliveryId: "after-restart" }))).rejects.toMatchObject({ existing: { seq: 2 } });
+    // A record another writer appended behind this store's back counts too.
+    const other = new FileAuditStore(path);
+    await other.append(expiryRecord(5502));
+    await expect(reopened.append(expiryRecord(5502, { deliveryId: "late" }))).rejects.toBeInstanceOf(AlreadyRecorded);
+    await other.close();
+    expect((await all(reopened, { grantActions: ["expired"] })).map((r) => [r.seq, r.commandCommentId])).toEqual([
+      [2, 5501],
+      [4, 5502],
+    ]);
+    expect((await all(reopened, { grantActions: ["granted"] })).map((r) => r.seq)).toEqual([1]);
+    expect(await reopened.verify()).toMatchObject({ ok: true, records: 4 });
+    await reopened.close();
   });
 
   it("filters queries by repository, agent, decision, rule and time", async () => {

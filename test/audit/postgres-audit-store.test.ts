@@ -11,7 +11,8 @@ import { AuditSpool } from "../../src/audit/audit-spool.js";
 import { AuditTrail } from "../../src/audit/audit-trail.js";
 import { PostgresAuditStore, redact } from "../../src/audit/postgres-audit-store.js";
 import { startPostgres, type PostgresServer } from "../support/postgres.js";
-import { sampleRecord } from "./records.js";
+import { AlreadyRecorded } from "../../src/audit/once-key.js";
+import { expiryRecord, sampleRecord } from "./records.js";
 
 const run = promisify(execFile);
 const root = new URL("../..", import.meta.url).pathname;
@@ -44,7 +45,10 @@ describe("the PostgreSQL audit store (a real server)", () => {
     const migrations = await client.query("SELECT version, name FROM agent_policy_migrations");
     const indexes = await client.query("SELECT indexname FROM pg_indexes WHERE tablename = 'agent_policy_audit_records' ORDER BY indexname");
     await client.end();
-    expect(migrations.rows).toEqual([{ version: 1, name: expect.any(String) }]);
+    expect(migrations.rows).toEqual([
+      { version: 1, name: expect.any(String) },
+      { version: 2, name: expect.any(String) },
+    ]);
     expect(indexes.rows.map((r) => r.indexname)).toEqual(
       expect.arrayContaining(["agent_policy_audit_agents", "agent_policy_audit_decision", "agent_policy_audit_repository", "agent_policy_audit_rules", "agent_policy_audit_time"]),
     );
@@ -83,6 +87,32 @@ describe("the PostgreSQL audit store (a real server)", () => {
     await expect(client.query("TRUNCATE agent_policy_audit_records")).rejects.toThrow("append-only");
     await client.end();
     await store.close();
+  });
+
+  it("keeps a grant's expiry once, however many stores record it at once, and finds grant records by action", async () => {
+    const url = await fresh();
+    await new PostgresAuditStore(url).migrated();
+    const stores = [new PostgresAuditStore(url), new PostgresAuditStore(url), new PostgresAuditStore(url)];
+    await stores[0]!.append(sampleRecord({ grantAction: "granted", commandCommentId: 5501, decision: "allow", response: "grant_reply" }));
+    // Each instance records the same expiry (and an expiry of another grant, and a plain decision) at the same time.
+    const attempts = await Promise.allSettled(stores.flatMap((s, i) => [s.append(expiryRecord(5501, { deliveryId: `timer-${i}` })), s.append(sampleRecord({ deliveryId: `decision-${i}` }))]));
+    const refused = attempts.filter((a): a is PromiseRejectedResult => a.status === "rejected");
+    expect(refused).toHaveLength(2);
+    for (const r of refused) expect(r.reason).toBeInstanceOf(AlreadyRecorded);
+    await stores[1]!.append(expiryRecord(5502));
+    // The same comment id on another pull request is another grant.
+    await stores[2]!.append(expiryRecord(5501, { pullRequest: 12 }));
+    const expiries = await all(stores[0]!, { grantActions: ["expired"] });
+    expect(expiries.map((r) => [r.pullRequest, r.commandCommentId])).toEqual([
+      [11, 5501],
+      [11, 5502],
+      [12, 5501],
+    ]);
+    const winner = expiries[0]!;
+    for (const r of refused) expect((r.reason as AlreadyRecorded).existing).toMatchObject({ seq: winner.seq, hash: winner.hash });
+    expect((await all(stores[0]!, { grantActions: ["granted", "revoked"] })).map((r) => r.grantAction)).toEqual(["granted"]);
+    expect(await stores[0]!.verify()).toMatchObject({ ok: true, records: 7 });
+    await Promise.all(stores.map((s) => s.close()));
   });
 
   it("keeps one intact chain while several processes append at once", async () => {

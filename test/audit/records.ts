@@ -28,3 +28,19 @@ export function sampleRecord(overrides: Partial<AuditRecord> = {}): AuditRecord 
     ...overrides,
   };
 }
+
+/** The record of a grant's expiry on acme/api#11, given by comment `commentId`. */
+export function expiryRecord(commentId = 5501, overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return sampleRecord({
+    event: "grant_expiry",
+    decision: "allow",
+    ruleIds: [],
+    findings: [],
+    assets: ["path:infra/**"],
+    response: "none",
+    grantAction: "expired",
+    commandCommentId: commentId,
+    grants: [{ agent: "devin", by: "octo-lead", scope: ["paths:infra/**"], expires: "2026-11-27T12:00:00.000Z", reason: "OPS-1" }],
+    ...overrides,
+  });
+}
