@@ -7,7 +7,7 @@ import type { Actor, Decision, Policy, PullRequestFacts } from "../engine/types.
 import { unlinkedParticipants } from "../engine/unlinked-participants.js";
 import { checkRunAuditRecord, countedSubjects, touchedPaths } from "../audit/audit-record.js";
 import { gatherApprovalFacts, listReviewFacts } from "../github/approval-facts.js";
-import { readCommitRecord, readCommitState, type CommitState, type OwnCheckRun } from "../github/commit-state.js";
+import { readCommitRecord, type CommitState, type OwnCheckRun } from "../github/commit-state.js";
 import { loadPolicy, type LoadedPolicy } from "../github/load-policy.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
 import { openPullRequestsAt } from "../github/open-pull-requests-at.js";
@@ -52,6 +52,12 @@ export interface PullRequestTrigger {
   review?: ReviewTrigger;
   /** A grant or revoke command was posted: the grants are read whatever the findings, to answer it. */
   grantCommand?: boolean;
+  /**
+   * The pull request as the event's payload carries it, used instead of
+   * reading it: its head is judged only once the commits GitHub lists end at
+   * that head (see `listedTip`); otherwise the pull request is read after all.
+   */
+  pull?: PullRequestData;
 }
 
 /** What the evaluation learnt that its caller may answer with: the grants, when they were read. */
@@ -75,6 +81,8 @@ type KnownRecord = { record: CommitRecord; latest: OwnCheckRun | undefined };
 interface Opening {
   loaded: LoadedPolicy;
   pr?: PullRequestData;
+  /** `pr` is the event's copy, not read: its head is still to be confirmed. */
+  fromPayload?: boolean;
   carried: RecordedActor[];
   error?: string;
   /** What `error` describes. */
@@ -96,7 +104,14 @@ export async function evaluatePullRequest(octokit: Octokit, log: Logger, deps: A
   // A comment does not name the head commit: without the pull request there is no commit to report on.
   if (!opening.pr && !trigger.headSha) throw opening.cause ?? new Error(`could not read pull request #${trigger.number}`);
   const headSha = opening.pr?.head.sha ?? trigger.headSha;
-  return deps.commitLocks.run(commitKey(trigger.repo, headSha), () => evaluateAtHead(octokit, log, deps, trigger, opening, headSha));
+  const result = await deps.commitLocks.run(commitKey(trigger.repo, headSha), () => evaluateAtHead(octokit, log, deps, trigger, opening, headSha));
+  if (!("moved" in result)) return result;
+  // The payload's head is no longer the pull request's: nothing is said of it; the current head is judged, as a fresh read would have.
+  const moved = result.moved;
+  const fresh: Opening = { ...opening, pr: moved, fromPayload: false };
+  const evaluated = await deps.commitLocks.run(commitKey(trigger.repo, moved.head.sha), () => evaluateAtHead(octokit, log, deps, trigger, fresh, moved.head.sha));
+  if ("moved" in evaluated) throw new Error("a pull request read from GitHub was taken for the payload's copy");
+  return evaluated;
 }
 
 /**
@@ -137,11 +152,11 @@ async function open(octokit: Octokit, log: Logger, deps: AppDependencies, trigge
   try {
     loaded = await loadPolicy(octokit, { ...repo, defaultBranch: trigger.defaultBranch }, deps.policyCache);
     const [pr, previous] = await Promise.all([
-      readPullRequest(octokit, repo, trigger.number),
+      trigger.pull ?? readPullRequest(octokit, repo, trigger.number),
       // Read once any evaluation of the previous head in this process has posted, so nothing it recorded is missed.
       before ? deps.commitLocks.run(commitKey(repo, before), () => readCommitRecord(octokit, repo, before, recordOptions(deps))) : undefined,
     ]);
-    return { loaded, pr, carried: previous?.record.actors ?? [] };
+    return { loaded, pr, carried: previous?.record.actors ?? [], ...(trigger.pull ? { fromPayload: true } : {}) };
   } catch (error) {
     log.error({ err: error }, "could not evaluate the pull request; failing closed");
     return { loaded, carried: [], error: failureReason(error), cause: error };
@@ -156,32 +171,37 @@ async function evaluateAtHead(
   opening: Opening,
   headSha: string,
   known?: KnownRecord,
-): Promise<PullRequestEvaluation> {
+): Promise<PullRequestEvaluation | { moved: PullRequestData }> {
   const { repo } = trigger;
   const eventActors: Actor[] = trigger.senderActed && trigger.sender ? [{ role: "sender", identity: identityOf(trigger.sender) }] : [];
   let report: CheckReport = { policy: opening.loaded, error: opening.error ?? "the pull request could not be read" };
   let state: CommitState | undefined;
+  let recordedState: KnownRecord | undefined;
   let movedTo: string | undefined;
   let approvers: ReviewApprovers | undefined;
   let grants: GrantReading | undefined;
   let failure: unknown = opening.cause;
   if (opening.pr && !opening.error) {
     try {
-      const [gathered, commitState] = await Promise.all([
+      const [gathered, recorded] = await Promise.all([
         gatherPullRequestFacts(octokit, repo, opening.pr, { ...(trigger.senderActed ? { sender: trigger.sender ?? null } : {}), policyPaths: [opening.loaded.path] }),
-        known
-          ? openPullRequestsAt(octokit, repo, headSha).then((openPulls): CommitState => ({ ...known, openPulls }))
-          : readCommitState(octokit, repo, headSha, recordOptions(deps)),
+        known ?? readCommitRecord(octokit, repo, headSha, recordOptions(deps)),
       ]);
-      state = commitState;
+      if (opening.fromPayload && !gathered.headIsTip) {
+        // The commits listed do not end at the payload's head (a late event, a head that moved on, or a listing GitHub cut): the pull request says.
+        const pr = await readPullRequest(octokit, repo, opening.pr.number);
+        if (pr.head.sha.toLowerCase() !== headSha.toLowerCase()) return { moved: pr };
+      }
+      recordedState = recorded;
       const { facts, pull } = gathered;
-      facts.actors.push(...recordedActors([...state.record.actors, ...opening.carried], eventActors));
+      facts.actors.push(...recordedActors([...recorded.record.actors, ...opening.carried], eventActors));
       // Grants are read only when a command asks, or when the PR has comments and a finding a grant could lift.
       const wantGrants = trigger.grantCommand ? "always" : (opening.pr.comments ?? 0) > 0 ? "when-scoped" : "never";
       const judged = await judge(octokit, repo, opening.loaded, facts, pull, deps.clock(), { wantGrants, ...(deps.appId ? { appId: deps.appId } : {}) });
       grants = judged.grants;
       failure = judged.grantsFailure;
       const fresh = await readAgain(octokit, repo, facts, judged);
+      state = { ...recorded, openPulls: fresh.openPulls };
       report = { ...fresh.report, changedPaths: touchedPaths(facts.files) };
       movedTo = fresh.movedTo;
       if (report.decision) approvers = approversOf(judged);
@@ -197,7 +217,7 @@ async function evaluateAtHead(
     headSha,
     detailsUrl: opening.pr?.html_url ?? trigger.detailsUrl,
     subject: { key: pullRequestKey(trigger.number), report, actors: eventActors, ...(approvers ? { approvers } : {}) },
-    ...(state ? { state } : {}),
+    ...(state ? { state } : recordedState ? { recorded: recordedState } : {}),
     carried: opening.carried,
     ...(movedTo ? { supersededBy: movedTo } : {}),
   });
@@ -342,23 +362,38 @@ function approversOf(judged: Judged): ReviewApprovers | undefined {
 
 /**
  * Right before the verdict is posted, what it relies on is read again: the
- * pull request's head (and that it is still open), and the reviews when
+ * open pull requests whose head is the commit (for the commit's one verdict,
+ * and to tell that this one is still open with this head), and the reviews when
  * approvals decide the verdict (a step-up). Reviews that changed meanwhile (an approval dismissed,
  * changes requested) are applied to the decision, so an approval read before
  * a dismissal never posts a pass after it. A pull request whose head moved on
  * (or that closed) is reported on this commit marked as superseded, never as
  * its current result.
+ *
+ * GitHub lists a commit's pull requests as they are now, each with its state
+ * and head, so one listing says both. A pull request missing from it is read
+ * itself: the listing may lag behind a push, and leaves out open pull requests
+ * once the commit is on the default branch; only the pull request's own
+ * state and head then decide that it moved on.
  */
-async function readAgain(octokit: Octokit, repo: RepoRef, facts: PullRequestFacts, judged: Judged): Promise<{ report: CheckReport; movedTo?: string }> {
+async function readAgain(
+  octokit: Octokit,
+  repo: RepoRef,
+  facts: PullRequestFacts,
+  judged: Judged,
+): Promise<{ report: CheckReport; openPulls: number[]; movedTo?: string }> {
   // Approvals change the verdict only of a step-up; a deny stays whatever the reviews say.
   const approvals = judged.approvals?.undecided.verdict === "step_up" ? judged.approvals : undefined;
-  const [pr, reviews] = await Promise.all([readPullRequest(octokit, repo, facts.number), approvals ? listReviewFacts(octokit, repo, facts.number) : undefined]);
+  const [openPulls, reviews] = await Promise.all([openPullRequestsAt(octokit, repo, facts.headSha), approvals ? listReviewFacts(octokit, repo, facts.number) : undefined]);
   let report = judged.report;
   if (approvals && reviews) {
     const { undecided, policy, facts: approvalFacts } = approvals;
     const decision = applyApprovals(undecided, evaluateStepUps(undecided, facts, { ...approvalFacts, reviews }, policy));
     report = { ...report, decision };
   }
-  const movedTo = pr.state !== "open" ? `${pr.state} (head ${pr.head.sha.slice(0, 7)})` : pr.head.sha !== facts.headSha ? pr.head.sha.slice(0, 7) : undefined;
-  return { report, ...(movedTo ? { movedTo } : {}) };
+  if (openPulls.includes(facts.number)) return { report, openPulls };
+  const pr = await readPullRequest(octokit, repo, facts.number);
+  const movedTo =
+    pr.state !== "open" ? `${pr.state} (head ${pr.head.sha.slice(0, 7)})` : pr.head.sha.toLowerCase() !== facts.headSha.toLowerCase() ? pr.head.sha.slice(0, 7) : undefined;
+  return { report, openPulls, ...(movedTo ? { movedTo } : {}) };
 }

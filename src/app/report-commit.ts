@@ -2,6 +2,7 @@ import type { Logger } from "probot";
 import type { Actor } from "../engine/types.js";
 import { readCommitState, type CommitState } from "../github/commit-state.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
+import { openPullRequestsAt } from "../github/open-pull-requests-at.js";
 import { publishCheckRun, type PublishedCheckRun } from "../github/publish-check-run.js";
 import { renderCheckRun, type CheckReport, type CheckRunOutput } from "../report/check-run-output.js";
 import { boundedRecord, recordActors, sealRecord, type RecordedActor, type ReviewApprovers, type SubjectVerdict } from "../report/commit-record.js";
@@ -29,6 +30,8 @@ export interface CommitReportInput {
   subject: JudgedSubject;
   /** The commit's state as the evaluation read it; read here when the evaluation did not get that far. */
   state?: CommitState;
+  /** The commit's record, when the evaluation read it but not the commit's open pull requests: only those are read here. */
+  recorded?: Omit<CommitState, "openPulls">;
   /** Actors carried over from the commit this one replaced (a pull request's previous head). */
   carried?: readonly RecordedActor[];
   /** The pull request moved on (or closed) while it was judged: where to. The result is posted marked as not its current one. */
@@ -62,7 +65,9 @@ export async function reportCommit(octokit: Octokit, log: Logger, deps: AppDepen
   let state = input.state;
   if (!state) {
     try {
-      state = await readCommitState(octokit, input.repo, input.headSha, recordOptions(deps));
+      state = input.recorded
+        ? { ...input.recorded, openPulls: await openPullRequestsAt(octokit, input.repo, input.headSha) }
+        : await readCommitState(octokit, input.repo, input.headSha, recordOptions(deps));
     } catch (error) {
       log.error({ err: error }, "could not read the commit's record; failing closed");
       report = withError(report, failureReason(error));

@@ -98,7 +98,8 @@ export async function readPullRequest(octokit: Octokit, repo: RepoRef, number: n
 
 /**
  * Gathers the facts of a pull request as GitHub sees it now: the PR itself
- * (read with `readPullRequest`, so files and head SHA agree), every listed
+ * (read with `readPullRequest`, or as the event's payload carries it, when
+ * `headIsTip` then confirms that the commits listed end at its head), every listed
  * file and every listed commit, and both versions of each changed workflow
  * and action file (see `gatherPullRequestWorkflowChanges`), and the earlier
  * blob of each file listed without a diff that had one (see `withPullRequestPreviousBlobs`). Pages through the REST API; any failure is a
@@ -109,7 +110,7 @@ export async function gatherPullRequestFacts(
   repo: RepoRef,
   pr: PullRequestData,
   input: { /** The event sender, when it acted on the change (not a reviewer). */ sender?: AccountLike | null; policyPaths: string[] },
-): Promise<{ facts: PullRequestFacts; pull: PullRequestSummary }> {
+): Promise<{ facts: PullRequestFacts; pull: PullRequestSummary; headIsTip: boolean }> {
   const params = { owner: repo.owner, repo: repo.repo, pull_number: pr.number };
   const [files, commits] = await Promise.all([
     step(`list the files of pull request #${pr.number}`, () => octokit.paginate(octokit.rest.pulls.listFiles, { ...params, per_page: 100 })),
@@ -152,5 +153,22 @@ export async function gatherPullRequestFacts(
     requestedUsers: (pr.requested_reviewers ?? []).map((u) => u.login.toLowerCase()),
     requestedTeams: (pr.requested_teams ?? []).map((t) => t.slug.toLowerCase()),
   };
-  return { facts, pull };
+  return { facts, pull, headIsTip: listedTip(commits, pr.head.sha) };
+}
+
+/** GitHub lists at most this many commits of a pull request; a listing this long may not reach its head. */
+export const MAX_LISTED_COMMITS = 250;
+
+/**
+ * True when the commits listed end at `head` and none of them has `head` as
+ * a parent, in a listing short enough to be complete: the pull request's
+ * head was `head` when its commits were listed. A head that moved on (a
+ * later push lists `head` with a child after it, whatever the commit dates
+ * say) or was replaced (a force push does not list it) gives false.
+ */
+export function listedTip(commits: readonly { sha: string; parents?: readonly { sha: string }[] | null }[], head: string): boolean {
+  const sha = head.toLowerCase();
+  if (commits.length === 0 || commits.length >= MAX_LISTED_COMMITS) return false;
+  if (commits.at(-1)!.sha.toLowerCase() !== sha) return false;
+  return !commits.some((c) => (c.parents ?? []).some((p) => p.sha.toLowerCase() === sha));
 }

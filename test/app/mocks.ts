@@ -41,7 +41,11 @@ export interface Scenario {
   /** The pull request's number (default 2) and head SHA (default `HEAD`). */
   number?: number;
   headSha?: string;
-  /** How often the pull request is read: once to judge it, once more right before the verdict is posted (default 2). */
+  /**
+   * How often the pull request is read (default 1: to judge it; a \`synchronize\` event's own copy is used instead when
+   * the commits listed end at its head). Right before the verdict is posted it is read again only when the commit's
+   * open pull requests do not list it with this head.
+   */
   pullReads?: number;
   /** The pull request's issue-comment count (absent by default). */
   comments?: number;
@@ -60,9 +64,10 @@ export function mockReads(s: Scenario): nock.Scope {
   // An unreadable baseline stops the evaluation before the pull request is read (fail closed).
   if (s.baseline && ![200, 304, 404].includes(s.baseline.status)) return scope;
   const number = s.number ?? 2;
-  scope
+  const reads = s.pullReads ?? 1;
+  if (reads > 0) scope
     .get(`${REPO_PATH}/pulls/${number}`)
-    .times(s.pullReads ?? 2)
+    .times(reads)
     .reply(
       200,
       pullResponse({

@@ -11,6 +11,7 @@ function event(user: object, action = "opened") {
   const payload = examplePayload("pull_request", "opened");
   payload.action = action;
   payload.pull_request.user = { ...payload.pull_request.user, ...user };
+  payload.pull_request.head.ref = "copilot/fix";
   payload.sender = { ...payload.sender, ...user };
   return payload;
 }
@@ -212,7 +213,7 @@ describe("pull_request → Agent Policy check run", () => {
     expect(body.output.summary).toContain("`.agent-policy.yml` on `master`");
   });
 
-  it("reuses the cached policy on a warm event: a conditional request answered 304", async () => {
+  it("reuses the cached policy on a warm event (a conditional request answered 304) and the pull request the push's event carries", async () => {
     const h = await createHarness();
     const first = mockReads({ files: [fileEntry("src/a.ts")], commits: [copilotCommit()] });
     mockListRuns(first);
@@ -220,7 +221,7 @@ describe("pull_request → Agent Policy check run", () => {
     await h.receive("pull_request", event(COPILOT), "d-1");
     const second = nock(API);
     mockBaseline(second.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304), REPO_PATH);
-    second.get(`${REPO_PATH}/pulls/2`).times(2).reply(200, pullResponse({ number: 2, headSha: HEAD, headRef: "copilot/fix", user: COPILOT, changedFiles: 1, commits: 1 }));
+    // No read of the pull request: the event's copy is confirmed by the commits listed, and the commit's open pull requests say it is still open with this head.
     second.get(`${REPO_PATH}/pulls/2/files`).query({ per_page: 100 }).reply(200, [fileEntry("src/b.ts")]);
     second.get(`${REPO_PATH}/pulls/2/commits`).query({ per_page: 100 }).reply(200, [copilotCommit()]);
     mockListRuns(second);

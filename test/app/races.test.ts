@@ -111,7 +111,8 @@ describe("races: evaluations of one commit, one at a time, each reading again wh
     const scope = mockReads({ files: [fileEntry("src/app.ts")], commits: stepUpPr.commits, pullReads: 1 });
     scope.get(`${REPO_PATH}/pulls/2`).reply(200, { number: 2, state: "open", html_url: "", user: COPILOT, head: { sha: NEXT, ref: "copilot/fix" } });
     runs.list(scope);
-    mockPullsOfCommit(scope, HEAD, [2]);
+    // The commit's open pull requests no longer list #2 with this head: the pull request itself is read again, and says where it went.
+    mockPullsOfCommit(scope, HEAD, []);
     runs.create(scope);
     await h.receive("pull_request_review", reviewEvent("submitted"));
     const run = runs.verdict(HEAD);

@@ -17,6 +17,7 @@ function pullEvent(action: string, sender: object, before?: string) {
   const payload = examplePayload("pull_request", "opened");
   payload.action = action;
   payload.pull_request.head.sha = HEAD;
+  payload.pull_request.head.ref = "feature/x";
   payload.pull_request.user = { ...payload.pull_request.user, ...HUMAN };
   payload.sender = { ...payload.sender, ...sender };
   if (before) payload.before = before;
@@ -35,8 +36,8 @@ function rerunEvent() {
 }
 
 /** One evaluation of the human's pull request against the stored runs. */
-function mockEvaluation(runs: CheckRuns, first: boolean, extra?: (scope: nock.Scope) => void, posts = true) {
-  const scope = mockReads({ ...humanPull, token: first });
+function mockEvaluation(runs: CheckRuns, first: boolean, extra?: (scope: nock.Scope) => void, posts = true, pullReads = 1) {
+  const scope = mockReads({ ...humanPull, token: first, pullReads });
   runs.list(scope);
   mockPullsOfCommit(scope, HEAD, [2]);
   extra?.(scope);
@@ -46,7 +47,8 @@ function mockEvaluation(runs: CheckRuns, first: boolean, extra?: (scope: nock.Sc
 
 /** Copilot pushes a human-authored commit: it is seen only as the `synchronize` sender, and denied (branch scope). */
 async function copilotPushes(h: Awaited<ReturnType<typeof createHarness>>, runs: CheckRuns) {
-  mockEvaluation(runs, true, (scope) => runs.list(scope, BEFORE));
+  // A push's event carries the pull request, and the commits listed end at its head: it is not read.
+  mockEvaluation(runs, true, (scope) => runs.list(scope, BEFORE), true, 0);
   await h.receive("pull_request", pullEvent("synchronize", COPILOT, BEFORE), "d-sync");
   const run = runs.verdict();
   expect(run).toMatchObject({ conclusion: "failure", output: { title: "Denied: 1 finding for copilot" } });
@@ -96,7 +98,6 @@ describe("evidence that sticks: agents identified on a commit stay on record for
     const NEXT = "3333333333333333333333333333333333333333";
     const scope = nock(API);
     mockBaseline(scope.get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(304), REPO_PATH);
-    scope.get(`${REPO_PATH}/pulls/2`).times(2).reply(200, { ...pull(NEXT) });
     scope.get(`${REPO_PATH}/pulls/2/files`).query({ per_page: 100 }).reply(200, [fileEntry("src/app.ts")]);
     scope.get(`${REPO_PATH}/pulls/2/commits`).query({ per_page: 100 }).reply(200, [humanCommit(), commitEntry(NEXT, "More", { account: HUMAN, name: "Octo Dev", email: "dev@example.com" })]);
     runs.list(scope, NEXT);
@@ -137,7 +138,6 @@ describe("evidence that sticks: agents identified on a commit stay on record for
     runs.list(scope);
     mockPullsOfCommit(scope, HEAD, [2]);
     runs.list(scope); // read again when the verdict is posted
-    mockPullsOfCommit(scope, HEAD, [2]);
     runs.create(scope);
     await h.receive("pull_request", pullEvent("edited", HUMAN), "d-edit");
     const run = runs.verdict();
@@ -155,8 +155,8 @@ describe("evidence that sticks: agents identified on a commit stay on record for
 
     const outage = mockReads({ ...humanPull, token: false, pullReads: 1 });
     runs.listFails(outage, 502);
-    mockPullsOfCommit(outage, HEAD, [2]);
     runs.listFails(outage, 502);
+    mockPullsOfCommit(outage, HEAD, [2]);
     runs.create(outage);
     await h.receive("pull_request", pullEvent("edited", HUMAN), "d-outage");
     expect(runs.verdict()).toMatchObject({ conclusion: "failure", output: { title: "Could not verify this change: failing closed" } });
@@ -173,18 +173,3 @@ describe("evidence that sticks: agents identified on a commit stay on record for
     expect(runs.verdict().output.summary).toContain(ON_RECORD);
   });
 });
-
-function pull(headSha: string) {
-  return {
-    number: 2,
-    state: "open",
-    html_url: "https://github.com/Codertocat/Hello-World/pull/2",
-    user: HUMAN,
-    head: { sha: headSha, ref: "feature/x" },
-    base: { ref: "master", repo: { default_branch: "master" } },
-    changed_files: 1,
-    commits: 2,
-    requested_reviewers: [],
-    requested_teams: [],
-  };
-}

@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import type { AppDependencies } from "../dependencies.js";
 import { evaluatePullRequest } from "../evaluate-pull-request.js";
+import { pullFromPayload } from "../payload-pull.js";
 
 export const PULL_REQUEST_ACTIONS = ["opened", "reopened", "synchronize", "edited", "ready_for_review"] as const;
 
@@ -11,6 +12,8 @@ export function handlePullRequest(deps: AppDependencies) {
   return async (context: PullRequestContext): Promise<void> => {
     const { payload } = context;
     const repo = { owner: payload.repository.owner.login, repo: payload.repository.name };
+    // A push's event carries the pull request as it was at that push: it is not read again unless its head is no longer the one listed.
+    const pull = payload.action === "synchronize" ? pullFromPayload(payload.pull_request) : undefined;
     await evaluatePullRequest(context.octokit, context.log.child({ deliveryId: context.id }), deps, {
       deliveryId: context.id,
       event: context.name,
@@ -25,6 +28,7 @@ export function handlePullRequest(deps: AppDependencies) {
       senderActed: true,
       // A push carries the previous head's record over: who pushed before still took part in the change.
       ...(payload.action === "synchronize" ? { before: payload.before } : {}),
+      ...(pull ? { pull } : {}),
     });
   };
 }
