@@ -1,5 +1,5 @@
 import { braceExpand } from "minimatch";
-import { firstMatch, type GlobSide } from "./glob.js";
+import { globSet, type GlobSide } from "./glob.js";
 
 /** A directory pattern derived from a file pattern, and the pattern it came from. */
 export interface DirectoryPattern {
@@ -41,17 +41,30 @@ export interface PathMatch {
   directory: boolean;
 }
 
-/** The first of `patterns` that `path` matches, else the first directory of theirs that it is. */
-export function matchFileOrDirectory(
-  path: string,
-  patterns: readonly string[],
-  directories: readonly DirectoryPattern[],
-  side: GlobSide,
-): PathMatch | undefined {
-  const pattern = firstMatch(path, patterns, side);
-  if (pattern !== undefined) return { pattern, directory: false };
-  for (const d of directories) {
-    if (firstMatch(path, [d.directory], side) !== undefined) return { pattern: d.of, directory: true };
-  }
-  return undefined;
+/** File patterns and the directories their files live in, compiled once: see `fileOrDirectoryMatcher`. */
+export interface FileOrDirectoryMatcher {
+  /** The first of the patterns that `path` matches, else the first directory of theirs that it is. */
+  match(path: string): PathMatch | undefined;
+}
+
+/**
+ * A matcher for `patterns` and `directories` (as `enclosingDirectories`
+ * gives them), each list an indexed glob set built once: the lists are
+ * tried in order, each by its first match in list order, exactly as testing
+ * every pattern and then every directory in turn would.
+ */
+export function fileOrDirectoryMatcher(patterns: readonly string[], directories: readonly DirectoryPattern[], side: GlobSide): FileOrDirectoryMatcher {
+  const files = globSet(patterns, side);
+  const folders = globSet(
+    directories.map((d) => d.directory),
+    side,
+  );
+  return {
+    match(path) {
+      const pattern = patterns.length > 0 ? files.first(path) : undefined;
+      if (pattern !== undefined) return { pattern, directory: false };
+      const index = directories.length > 0 ? folders.firstIndex(path) : -1;
+      return index === -1 ? undefined : { pattern: directories[index]!.of, directory: true };
+    },
+  };
 }

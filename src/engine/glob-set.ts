@@ -87,11 +87,16 @@ export class GlobSet {
 
   /** The first glob in list order that matches `path`, or undefined. */
   first(path: string): string | undefined {
-    const candidates = this.candidates(path);
-    for (const index of candidates) {
-      if (this.compiled[index]!.match(path)) return this.patterns[index];
+    const index = this.firstIndex(path);
+    return index === -1 ? undefined : this.patterns[index];
+  }
+
+  /** The position in the list of the first glob that matches `path`, or -1. */
+  firstIndex(path: string): number {
+    for (const index of this.candidates(path)) {
+      if (this.compiled[index]!.match(path)) return index;
     }
-    return undefined;
+    return -1;
   }
 
   /** Every glob that matches `path`, as indices into the list, in list order. */

@@ -1,7 +1,8 @@
 import { agentFields, agentLabel, changeClause, pathAsset } from "../describe.js";
-import { enclosingDirectories, matchFileOrDirectory } from "../enclosing-directories.js";
+import { enclosingDirectories, fileOrDirectoryMatcher, type FileOrDirectoryMatcher } from "../enclosing-directories.js";
 import { firstMatch } from "../glob.js";
 import { filesMatching } from "../paths.js";
+import type { Policy } from "../../policy/schema.js";
 import type { Rule } from "../rule.js";
 import type { Finding } from "../types.js";
 
@@ -78,6 +79,29 @@ export const BUILTIN_GOVERNANCE_FILES: readonly string[] = [
 
 const BUILTIN_GOVERNANCE_DIRECTORIES = enclosingDirectories(BUILTIN_GOVERNANCE_FILES);
 
+// Compiled once per policy list (the same array for every event under a policy, which is cached by blob SHA).
+const matchers = new WeakMap<readonly string[], FileOrDirectoryMatcher>();
+const ruledPaths = new WeakMap<Policy["step_up"], readonly string[]>();
+
+function governanceMatcher(extra: readonly string[]): FileOrDirectoryMatcher {
+  let matcher = matchers.get(extra);
+  if (!matcher) {
+    matcher = fileOrDirectoryMatcher([...BUILTIN_GOVERNANCE_FILES, ...extra], [...BUILTIN_GOVERNANCE_DIRECTORIES, ...enclosingDirectories(extra)], "deny");
+    matchers.set(extra, matcher);
+  }
+  return matcher;
+}
+
+/** Every path glob of the policy's `step_up` rules, in rule order. */
+function stepUpPaths(rules: Policy["step_up"]): readonly string[] {
+  let paths = ruledPaths.get(rules);
+  if (!paths) {
+    paths = rules.flatMap((rule) => rule.when.paths);
+    ruledPaths.set(rules, paths);
+  }
+  return paths;
+}
+
 /**
  * One finding per agent and governance file (or directory where governance
  * files live), in that agent's own step-up (approvers: its owner, see
@@ -91,12 +115,11 @@ export const governanceFile = {
     "An AI assistant changes a governance file (workflows, CODEOWNERS, agent instructions, MCP config, …): step-up approval by that agent's owner, unless a `step_up` rule covers the file.",
   evaluate({ agents, files, policy }) {
     if (agents.length === 0) return [];
-    const patterns = [...BUILTIN_GOVERNANCE_FILES, ...policy.governance_files];
-    const ruled = policy.step_up.flatMap((rule) => rule.when.paths);
-    const directories = [...BUILTIN_GOVERNANCE_DIRECTORIES, ...enclosingDirectories(policy.governance_files)];
+    const ruled = stepUpPaths(policy.step_up);
+    const matcher = governanceMatcher(policy.governance_files);
     const hits = filesMatching(files, (path) => {
       if (firstMatch(path, ruled, "deny") !== undefined) return undefined;
-      const match = matchFileOrDirectory(path, patterns, directories, "deny");
+      const match = matcher.match(path);
       if (!match) return undefined;
       return match.directory ? `is where governance files live (${match.pattern})` : `is a governance file (matches ${match.pattern})`;
     });

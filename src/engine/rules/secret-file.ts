@@ -1,5 +1,5 @@
 import { agentFields, agentLabel, changeClause, pathAsset } from "../describe.js";
-import { enclosingDirectories, matchFileOrDirectory } from "../enclosing-directories.js";
+import { enclosingDirectories, fileOrDirectoryMatcher, type FileOrDirectoryMatcher } from "../enclosing-directories.js";
 import { firstMatch } from "../glob.js";
 import { filesMatching } from "../paths.js";
 import type { Rule } from "../rule.js";
@@ -47,18 +47,31 @@ export const BUILTIN_SECRET_FILE_EXCEPTIONS: readonly string[] = ["**/.env.examp
 
 const BUILTIN_SECRET_DIRECTORIES = enclosingDirectories(BUILTIN_SECRET_FILES);
 
+// The directories of a policy's secret files and the built-in ones, compiled once per list (the same array
+// for every event under a policy, which is cached by blob SHA).
+const directoryMatchers = new WeakMap<readonly string[], FileOrDirectoryMatcher>();
+
+function directoryMatcher(extra: readonly string[]): FileOrDirectoryMatcher {
+  let matcher = directoryMatchers.get(extra);
+  if (!matcher) {
+    matcher = fileOrDirectoryMatcher([], [...enclosingDirectories(extra), ...BUILTIN_SECRET_DIRECTORIES], "deny");
+    directoryMatchers.set(extra, matcher);
+  }
+  return matcher;
+}
+
 export const secretFile = {
   id: "secret-file",
   describe: "An AI assistant adds, edits, deletes, renames or copies a secret file (either side of a rename): deny.",
   evaluate({ agents, files, policy }) {
     if (agents.length === 0) return [];
-    const directories = [...enclosingDirectories(policy.secret_files), ...BUILTIN_SECRET_DIRECTORIES];
+    const directories = directoryMatcher(policy.secret_files);
     const hits = filesMatching(files, (path) => {
       const file =
         firstMatch(path, policy.secret_files, "deny") ??
         (firstMatch(path, BUILTIN_SECRET_FILE_EXCEPTIONS, "allow") === undefined ? firstMatch(path, BUILTIN_SECRET_FILES, "deny") : undefined);
       if (file !== undefined) return `is a secret file (matches ${file})`;
-      const directory = matchFileOrDirectory(path, [], directories, "deny");
+      const directory = directories.match(path);
       return directory ? `is where secret files live (${directory.pattern})` : undefined;
     });
     return agents.flatMap((agent) =>
