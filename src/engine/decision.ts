@@ -14,7 +14,7 @@ export function decisionFrom(
   options: EvaluationOptions,
   stepUps: (sorted: Finding[]) => StepUpRequirement[] = () => [],
 ): Decision {
-  const sorted = sortFindings([...findings]);
+  const sorted = sortFindings(findings);
   return {
     verdict: worstOf(sorted.map((f) => f.verdict)),
     mode: policy.mode,
