@@ -99,6 +99,21 @@ export class GlobSet {
     return -1;
   }
 
+  /**
+   * Tests, in list order, each glob that could match `path` and that
+   * `wanted(index)` still accepts when its turn comes, and calls
+   * `matched(index)` for each that matches: a caller that only needs the
+   * first match of each group of globs says so through `wanted`.
+   */
+  visit(path: string, wanted: (index: number) => boolean, matched: (index: number) => void): void {
+    let last = -1;
+    for (const index of this.candidates(path)) {
+      if (index === last) continue;
+      last = index;
+      if (wanted(index) && this.compiled[index]!.match(path)) matched(index);
+    }
+  }
+
   /** Every glob that matches `path`, as indices into the list, in list order. */
   all(path: string): number[] {
     const matched: number[] = [];
