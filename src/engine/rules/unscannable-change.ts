@@ -30,6 +30,8 @@ export type UnscannableReason =
 /** A Git LFS pointer's first line (the spec's version URL), and its object id line, which changes with the content. */
 const LFS_VERSION = /^version https:\/\/git-lfs\.github\.com\/spec\/v\d+$/;
 const LFS_OID = /^oid sha256:[0-9a-f]{64}$/;
+const LFS_VERSION_START = "version https://git-lfs.github.com/spec/v";
+const LFS_OID_START = "oid sha256:";
 
 /**
  * Whether the content `file` brings could not be scanned, and why: no diff,
@@ -106,6 +108,8 @@ function what(asset: Asset, reason: UnscannableReason): string {
 
 /** The diff adds a pointer's first line, or a new object id: new content in LFS storage. */
 function addsLfsPointer(patch: string): boolean {
+  // An added line is a piece of the patch: without either line's start anywhere in it, no added line is one.
+  if (!patch.includes(LFS_VERSION_START) && !patch.includes(LFS_OID_START)) return false;
   for (const { line, text } of addedLines(patch)) {
     if ((line === 1 && LFS_VERSION.test(text)) || LFS_OID.test(text)) return true;
   }

@@ -36,9 +36,27 @@ export function* addedLines(patch: string): Generator<AddedLine> {
   }
 }
 
-/** How many lines a diff adds: compared with the count GitHub lists, it tells a cut-off patch. */
+/**
+ * How many lines a diff adds: compared with the count GitHub lists, it tells a
+ * cut-off patch. The lines `addedLines` yields, counted in one scan of the
+ * text without cutting it into lines.
+ */
 export function countAddedLines(patch: string): number {
   let count = 0;
-  for (const _ of addedLines(patch)) count += 1;
+  let inHunk = false;
+  for (let start = 0; start <= patch.length; ) {
+    let end = patch.indexOf("\n", start);
+    if (end === -1) end = patch.length;
+    const marker = patch.charCodeAt(start);
+    if (marker === AT && patch.charCodeAt(start + 1) === AT) {
+      if (!inHunk) inHunk = HUNK_HEADER.test(patch.slice(start, end));
+    } else if (inHunk && marker === PLUS) {
+      count += 1;
+    }
+    start = end + 1;
+  }
   return count;
 }
+
+const AT = "@".charCodeAt(0);
+const PLUS = "+".charCodeAt(0);

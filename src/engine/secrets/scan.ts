@@ -27,6 +27,8 @@ export const MAX_HITS_PER_FILE = 20;
  */
 export function scanAddedLines(patch: string, maxHits: number = MAX_HITS_PER_FILE): SecretHit[] {
   const hits: SecretHit[] = [];
+  // Every added line is a piece of the patch, so a patch with no anchor anywhere has no line with one.
+  if (!ANCHORS.test(patch)) return hits;
   for (const { line, text } of addedLines(patch)) {
     if (hits.length >= maxHits) break;
     for (const hit of scanLine(text, line, maxHits - hits.length)) hits.push(hit);
