@@ -36,6 +36,10 @@ const NONE: readonly number[] = [];
 const LITERAL_SEGMENT = /^[^*?[\]\\]+$/;
 /** A last segment `*.ext`: it can only match names that end in `.ext`. */
 const EXTENSION_SEGMENT = /^\*(\.[^*?[\]\\/]+)$/;
+/** A last segment that starts with a literal (`id_rsa*`, `.env.*`): it can only match names that start with it. */
+const NAME_PREFIX_SEGMENT = /^([^*?[\]\\]+)[*?[]/;
+/** Text outside ASCII: where lower-casing is not the case folding minimatch applies (see `GlobSet`). */
+const NON_ASCII = /[^\u0000-\u007f]/;
 
 /**
  * A list of globs compiled once and indexed, so a path is tested only against
@@ -44,19 +48,29 @@ const EXTENSION_SEGMENT = /^\*(\.[^*?[\]\\/]+)$/;
  * - a glob whose first segments are literal (`services/api/**`) only against
  *   paths that start with those segments;
  * - a glob that starts with a wildcard and ends in a literal name (any
- *   `.npmrc`) only against paths with that name, and one ending in `*.ext`
- *   (any `*.pem`) only against names ending in `.ext`;
+ *   `.npmrc`) only against paths with that name, one ending in `*.ext`
+ *   (any `*.pem`) only against names ending in `.ext`, and one ending in a
+ *   name that starts with a literal (any `id_rsa*`) only against names that
+ *   start with it;
  * - any other glob against every path.
  *
  * The index only narrows the candidates; each candidate is still matched by
  * minimatch, in list order, so the result is exactly what testing every glob
- * in turn would give. Case-insensitive sets index lower-cased keys.
+ * in turn would give. Case-insensitive sets index lower-cased keys, which is
+ * minimatch's case folding only within ASCII (it folds `ſ` to `s` and `ς` to
+ * `σ`, lower-casing does not): there, a glob whose key is not ASCII is tried
+ * on every path, and a path that is not ASCII against every glob.
  */
 export class GlobSet {
   private readonly byPrefix = new Map<string, number[]>();
   private readonly byName = new Map<string, number[]>();
   private readonly byExtension = new Map<string, number[]>();
+  /** Literal start of a name → globs; by the length of that start, shortest first (`lengths`). */
+  private readonly byNameStart = new Map<number, Map<string, number[]>>();
+  private readonly nameStartLengths: number[] = [];
   private readonly everywhere: number[] = [];
+  /** Every glob, for a path that the keys of a case-insensitive set cannot be trusted on. */
+  private readonly every: readonly number[];
 
   constructor(
     readonly patterns: readonly string[],
@@ -66,6 +80,8 @@ export class GlobSet {
     compiled.forEach((mm, index) => {
       for (const parts of mm.globParts) this.index(parts, index);
     });
+    this.nameStartLengths.push(...[...this.byNameStart.keys()].sort((a, b) => a - b));
+    this.every = compiled.map((_, index) => index);
   }
 
   private index(parts: readonly string[], index: number): void {
@@ -75,14 +91,26 @@ export class GlobSet {
       if (!list) map.set(k, [index]);
       else if (list.at(-1) !== index) list.push(index);
     };
+    const everywhere = () => {
+      if (this.everywhere.at(-1) !== index) this.everywhere.push(index);
+    };
+    // A key is used only where it is exactly what a path must hold (see the class comment).
+    const keyed = (map: Map<string, number[]>, text: string) => (this.nocase && NON_ASCII.test(text) ? everywhere() : add(map, key(text)));
     let literal = 0;
     while (literal < parts.length && LITERAL_SEGMENT.test(parts[literal]!)) literal++;
-    if (literal > 0) return add(this.byPrefix, key(parts.slice(0, literal).join("/")));
+    if (literal > 0) return keyed(this.byPrefix, parts.slice(0, literal).join("/"));
     const last = parts.at(-1) ?? "";
-    if (LITERAL_SEGMENT.test(last)) return add(this.byName, key(last));
+    if (LITERAL_SEGMENT.test(last)) return keyed(this.byName, last);
     const extension = EXTENSION_SEGMENT.exec(last);
-    if (extension) return add(this.byExtension, key(extension[1]!));
-    if (this.everywhere.at(-1) !== index) this.everywhere.push(index);
+    if (extension) return keyed(this.byExtension, extension[1]!);
+    const nameStart = NAME_PREFIX_SEGMENT.exec(last);
+    if (nameStart) {
+      const start = nameStart[1]!;
+      let byStart = this.byNameStart.get(start.length);
+      if (!byStart) this.byNameStart.set(start.length, (byStart = new Map()));
+      return keyed(byStart, start);
+    }
+    everywhere();
   }
 
   /** The first glob in list order that matches `path`, or undefined. */
@@ -124,6 +152,7 @@ export class GlobSet {
   }
 
   private candidates(path: string): readonly number[] {
+    if (this.nocase && NON_ASCII.test(path)) return this.every;
     const keys = keysOf(this.nocase ? path.toLowerCase() : path);
     let first: number[] | undefined;
     let merged: number[] | undefined;
@@ -138,6 +167,10 @@ export class GlobSet {
     if (this.byPrefix.size > 0) for (const prefix of keys.prefixes) take(this.byPrefix.get(prefix));
     if (this.byName.size > 0) take(this.byName.get(keys.name));
     if (this.byExtension.size > 0) for (const extension of keys.extensions) take(this.byExtension.get(extension));
+    for (const length of this.nameStartLengths) {
+      if (length > keys.name.length) break;
+      take(this.byNameStart.get(length)!.get(keys.name.slice(0, length)));
+    }
     if (this.everywhere.length > 0) take(this.everywhere);
     if (!first) return NONE;
     return merged ? merged.sort((a, b) => a - b) : first;

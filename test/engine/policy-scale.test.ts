@@ -6,6 +6,8 @@ import { agentLabel, changeClause, listPatterns, pathAsset } from "../../src/eng
 import { collectChangedPaths, type ChangedPath } from "../../src/engine/paths.js";
 import type { RuleContext } from "../../src/engine/rule.js";
 import { pathScope } from "../../src/engine/rules/path-scope.js";
+import { addedLines, countAddedLines } from "../../src/engine/secrets/added-lines.js";
+import { scanAddedLines } from "../../src/engine/secrets/scan.js";
 import { compareFindings, sortFindings } from "../../src/engine/sort-findings.js";
 import type { AgentActivity, Finding, RuleId, Verdict } from "../../src/engine/types.js";
 import { makeFacts, makePolicy, NOW } from "./fixtures.js";
@@ -167,5 +169,31 @@ describe("sorting findings on ranks", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("reading patches once", () => {
+  const patchLine = fc.oneof(
+    fc.constantFrom("@@ -1,2 +1,3 @@", "@@ -0,0 +5 @@ ctx", "@@ not a header", "@@", "@", "+", "+x", "+x\r", "-y", " z", "", "\\ No newline at end of file", "++", "+@@ -1 +1 @@"),
+    fc.string({ maxLength: 6 }),
+  );
+
+  it("counts exactly the added lines that reading them one by one finds", () => {
+    fc.assert(
+      fc.property(fc.array(patchLine, { maxLength: 25 }), fc.constantFrom("\n", "\r\n"), (lines, eol) => {
+        const patch = lines.join(eol);
+        expect(countAddedLines(patch)).toBe([...addedLines(patch)].length);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("finds a credential on any added line of a long patch, and none on a removed or context line", () => {
+    const ghp = `ghp_${"A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"}`;
+    const lines = Array.from({ length: 200 }, (_, i) => `+const value${i} = ${i};`);
+    const at = (i: number, line: string) => ["@@ -0,0 +1,200 @@", ...lines.slice(0, i), line, ...lines.slice(i + 1)].join("\n");
+    expect(scanAddedLines(at(150, `+token = "${ghp}"`)).map((h) => [h.detector, h.line])).toEqual([["github-token", 151]]);
+    expect(scanAddedLines(at(150, `-token = "${ghp}"`))).toEqual([]);
+    expect(scanAddedLines(at(150, ` token = "${ghp}"`))).toEqual([]);
   });
 });
