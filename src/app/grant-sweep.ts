@@ -112,7 +112,8 @@ export interface GrantSweepOptions {
  *
  * A closed pull request is not judged (its grants ended when it closed).
  * Pull requests are judged one at a time, each within a read budget of its
- * own; a failure is logged and the sweep goes on (the next one retries).
+ * own, and once per process; a failure is logged and the sweep goes on (the
+ * next one retries).
  */
 export class GrantSweep {
   private readonly timers: Timers;
@@ -122,7 +123,7 @@ export class GrantSweep {
   private running: Promise<void> | undefined;
   private stopped = false;
   private started: { store: AuditStore; auth: Authenticate; deps: AppDependencies } | undefined;
-  /** Grants this process found on a closed pull request: not read again. */
+  /** Grants this process has acted on (their pull request judged after their end, or found closed): not read again. */
   private readonly settled = new Set<string>();
 
   constructor(private readonly options: GrantSweepOptions) {
@@ -180,7 +181,10 @@ export class GrantSweep {
       if (this.stopped || signal.aborted) return;
       if (grants.every((g) => this.settled.has(grantId(g.repository, g.pullRequest, g.commentId)))) continue;
       const outcome = await this.judge(auth, deps, grants[0]!, `sweep:${now.toISOString()}:${key}`, "sweep");
-      if (outcome === "closed") for (const g of grants) this.settled.add(grantId(g.repository, g.pullRequest, g.commentId));
+      if (outcome === "skipped") continue;
+      // Judged after the grants' end (or closed): nothing is left to do for them in this process, even when
+      // the comments no longer show a grant to record (a deleted comment), so they are not judged hourly.
+      for (const g of grants) this.settled.add(grantId(g.repository, g.pullRequest, g.commentId));
       if (typeof outcome === "number") {
         judged++;
         recorded += outcome;

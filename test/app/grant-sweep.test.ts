@@ -87,13 +87,17 @@ async function grantOnInstance(h: Awaited<ReturnType<typeof instance>>["h"]) {
 }
 
 /** What judging #2 again after the grant's end reads (`pullReads`: the sweep's own read of the pull request comes first). */
-function mockJudgedAgain(o: { token: boolean; etag?: string; pullReads: number }) {
-  const scope = mockReads({ ...INFRA, comments: 2, token: o.token, pullReads: o.pullReads, ...(o.etag ? { ifNoneMatch: o.etag } : {}) });
+function mockJudgedAgain(o: { token: boolean; etag?: string; pullReads: number; comments?: object[] }) {
+  const comments = o.comments ?? [GRANT_COMMENT, REPLY];
+  const scope = mockReads({ ...INFRA, comments: comments.length, token: o.token, pullReads: o.pullReads, ...(o.etag ? { ifNoneMatch: o.etag } : {}) });
   mockListRuns(scope);
-  pagedReply(scope, `${REPO_PATH}/issues/2/comments`, [GRANT_COMMENT, REPLY]);
-  mockActivity(scope, [activity(COPILOT, "branch_creation")]);
-  scope.get("/orgs/codertocat/teams/platform/members").query({ per_page: 100 }).reply(200, [LEAD]);
-  pagedReply(scope, `${REPO_PATH}/issues/2/events`, []);
+  pagedReply(scope, `${REPO_PATH}/issues/2/comments`, comments);
+  // Who took part, the granting team and the closing events are read only when there is a command to decide.
+  if (comments.includes(GRANT_COMMENT)) {
+    mockActivity(scope, [activity(COPILOT, "branch_creation")]);
+    scope.get("/orgs/codertocat/teams/platform/members").query({ per_page: 100 }).reply(200, [LEAD]);
+    pagedReply(scope, `${REPO_PATH}/issues/2/events`, []);
+  }
   return mockCreate(scope);
 }
 
@@ -184,6 +188,24 @@ describe("a grant's end survives a restart", () => {
     await after.sweep.sweep();
     expect(await expiredRecords(after.h)).toEqual([]);
     expect(after.lines.filter((l) => l.msg === "grant sweep done").map((l) => l.judged)).toEqual([0, 0]);
+  });
+
+  it("judges a pull request once per process after its grant's end, even when its comments no longer show the grant", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "agent-policy-grant-sweep-")), "audit.jsonl");
+    const before = await instance(file, NOW);
+    await grantOnInstance(before.h);
+    const after = await instance(file, new Date(ENDS.getTime() + 5 * MINUTE));
+    // The grant comment was deleted meanwhile: the change is judged without it, and there is no expiry to record.
+    const red = mockJudgedAgain({ token: true, pullReads: 3, comments: [REPLY] });
+    await after.sweep.sweep();
+    expect(red.body!.conclusion).toBe("failure");
+    await after.sweep.sweep();
+    expect(after.lines.filter((l) => l.msg === "grant sweep done").map((l) => [l.due, l.judged, l.recorded])).toEqual([
+      [1, 1, 0],
+      [1, 0, 0],
+    ]);
+    // The second sweep made no call (a call would have found no answer and been logged as an error).
+    expect(after.lines.filter((l) => l.level >= 50)).toEqual([]);
   });
 
   it("a revoked grant is done: the sweep judges nothing", async () => {
