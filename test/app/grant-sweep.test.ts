@@ -115,7 +115,7 @@ describe("a grant's end survives a restart", () => {
     // The process restarts after the grant's end: its timer is gone; a new instance starts on the same audit store.
     const after = await instance(file, new Date(ENDS.getTime() + 5 * MINUTE));
     expect([...after.sweepTimers.armed.values()].map((t) => t.ms)).toEqual([5_000]);
-    const red = mockJudgedAgain({ token: true, pullReads: 3 });
+    const red = mockJudgedAgain({ token: true, pullReads: 2 });
     await after.sweep.sweep();
 
     expect(red.body!.conclusion).toBe("failure");
@@ -151,7 +151,7 @@ describe("a grant's end survives a restart", () => {
     expect(after.lines.filter((l) => l.msg === "grant sweep done")).toEqual([expect.objectContaining({ due: 0, judged: 0, active: 1, timers: 1 })]);
 
     after.setNow(ENDS);
-    const red = mockJudgedAgain({ token: true, pullReads: 3 });
+    const red = mockJudgedAgain({ token: true, pullReads: 2 });
     await after.scheduled[0]!.task();
     expect(red.body!.conclusion).toBe("failure");
     expect(await expiredRecords(after.h)).toEqual([expect.objectContaining({ event: "grant_expiry", pullRequest: 2, commandCommentId: COMMENT_ID, time: ENDS.toISOString() })]);
@@ -169,9 +169,9 @@ describe("a grant's end survives a restart", () => {
     second.setNow(ENDS);
 
     // The first instance's client still holds its token and the policy's ETag; the second starts cold.
-    const byFirst = mockJudgedAgain({ token: false, etag: '"p1"', pullReads: 2 });
+    const byFirst = mockJudgedAgain({ token: false, etag: '"p1"', pullReads: 1 });
     await first.scheduled[0]!.task();
-    const bySecond = mockJudgedAgain({ token: true, pullReads: 3 });
+    const bySecond = mockJudgedAgain({ token: true, pullReads: 2 });
     await second.scheduled[0]!.task();
     expect([byFirst.body!.conclusion, bySecond.body!.conclusion]).toEqual(["failure", "failure"]);
     expect(await expiredRecords(second.h)).toEqual([expect.objectContaining({ event: "grant_expiry", commandCommentId: COMMENT_ID })]);
@@ -196,7 +196,7 @@ describe("a grant's end survives a restart", () => {
     await grantOnInstance(before.h);
     const after = await instance(file, new Date(ENDS.getTime() + 5 * MINUTE));
     // The grant comment was deleted meanwhile: the change is judged without it, and there is no expiry to record.
-    const red = mockJudgedAgain({ token: true, pullReads: 3, comments: [REPLY] });
+    const red = mockJudgedAgain({ token: true, pullReads: 2, comments: [REPLY] });
     await after.sweep.sweep();
     expect(red.body!.conclusion).toBe("failure");
     await after.sweep.sweep();
