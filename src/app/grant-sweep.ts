@@ -11,7 +11,7 @@ import { evaluatePullRequest, grantTimerKey, type PullRequestTrigger } from "./e
 import type { Authenticate } from "./expiry-response.js";
 import type { Timers } from "./expiry-watch.js";
 import { recordGrantExpiries } from "./record-grant-expiries.js";
-import { processSweepLock, type SweepLock } from "./sweep-lock.js";
+import { processSweepLock, type LockedRun, type SweepLock } from "./sweep-lock.js";
 
 const NODE_TIMERS: Timers = {
   set(task, ms) {
@@ -95,6 +95,8 @@ export interface GrantSweepOptions {
   firstSweepAfterMs?: number;
   /** How far back an unrecorded expiry is still acted on (default 7 days): a pull request down longer is judged on its next event. */
   lookBackMs?: number;
+  /** After finding the lock held elsewhere, try again this soon (default 150 seconds, past a dead holder's lease). */
+  retryHeldAfterMs?: number;
 }
 
 /**
@@ -120,7 +122,7 @@ export class GrantSweep {
   private readonly sweepEveryMs: number;
   private readonly lookBackMs: number;
   private next: unknown;
-  private running: Promise<void> | undefined;
+  private running: Promise<LockedRun | "failed"> | undefined;
   private stopped = false;
   private started: { store: AuditStore; auth: Authenticate; deps: AppDependencies } | undefined;
   /** Grants this process has acted on (their pull request judged after their end, or found closed): not read again. */
@@ -136,11 +138,13 @@ export class GrantSweep {
   start(store: AuditStore, auth: Authenticate, deps: AppDependencies): void {
     if (this.stopped || this.started) return;
     this.started = { store, auth, deps };
+    // A lock held elsewhere may be a dead holder's lease (this process restarting after a crash mid-sweep):
+    // the next try comes once such a lease has run out, not an interval later.
     const tick = (ms: number) => {
       this.next = this.timers.set(
         () =>
-          this.sweep().finally(() => {
-            if (!this.stopped) tick(this.sweepEveryMs);
+          this.sweep().then((outcome) => {
+            if (!this.stopped) tick(outcome === "held elsewhere" ? Math.min(this.sweepEveryMs, this.options.retryHeldAfterMs ?? 150_000) : this.sweepEveryMs);
           }),
         ms,
       );
@@ -148,9 +152,9 @@ export class GrantSweep {
     tick(this.options.firstSweepAfterMs ?? 5_000);
   }
 
-  /** One sweep (joins the one running, if any). */
-  sweep(): Promise<void> {
-    if (!this.started || this.stopped) return Promise.resolve();
+  /** One sweep (joins the one running, if any); "held elsewhere" when another instance was sweeping. */
+  sweep(): Promise<LockedRun | "failed" | "not started"> {
+    if (!this.started || this.stopped) return Promise.resolve("not started");
     this.running ??= this.sweepOnce(this.started).finally(() => (this.running = undefined));
     return this.running;
   }
@@ -161,13 +165,15 @@ export class GrantSweep {
     this.next = undefined;
   }
 
-  private async sweepOnce(started: NonNullable<GrantSweep["started"]>): Promise<void> {
+  private async sweepOnce(started: NonNullable<GrantSweep["started"]>): Promise<LockedRun | "failed"> {
     const lock = this.options.lock ?? processSweepLock;
     try {
       const outcome = await lock.run("grant-expiry", (signal) => this.sweepHeld(started, signal));
       if (outcome === "held elsewhere") this.options.log.info({ lock: lock.kind }, "another instance is sweeping for grants' ends; skipping this sweep");
+      return outcome;
     } catch (error) {
       this.options.log.error({ err: error }, "the grant sweep could not read the grant records; the next sweep tries again");
+      return "failed";
     }
   }
 

@@ -1,7 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ExpiryWatch, type RepositoryWalk } from "../../src/app/expiry-watch.js";
+import { GrantExpiryTimers } from "../../src/app/grant-expiry-timers.js";
+import { GrantSweep } from "../../src/app/grant-sweep.js";
+import { FileAuditStore } from "../../src/audit/file-audit-store.js";
 import { RedisSweepLock } from "../../src/app/sweep-lock.js";
 import { PrivateRedis, redisServerInstalled } from "../support/redis.js";
 
@@ -133,6 +139,28 @@ describe.skipIf(!redisServerInstalled())("the sweep lock in Redis: one instance 
     expect(swept).toBe(true);
     expect(lines).toContainEqual(expect.objectContaining({ level: "error", msg: "could not reach Redis for the sweep lock; sweeping without it" }));
     await gone.close();
+  });
+
+  it("an instance restarted after dying mid-sweep finds its own stale lease, and its grant sweep tries again once the lease ran out", async () => {
+    // The lease the dead process left: another token, about a second and a half to live.
+    redis.cli("set", "agent-policy:sweep:grant-expiry", "dead-holder", "PX", "1500");
+    const armed: { task: () => Promise<unknown>; ms: number }[] = [];
+    const timers = { set: (task: () => unknown, ms: number) => armed.push({ task: task as () => Promise<unknown>, ms }), clear: () => undefined };
+    const { lines, log } = recorder();
+    const sweep = new GrantSweep({ clock: () => new Date(), log: { ...log, child: () => log } as never, lock: lockFor(10_000), timers });
+    const store = new FileAuditStore(join(mkdtempSync(join(tmpdir(), "agent-policy-sweep-lock-")), "audit.jsonl"));
+    sweep.start(store, async () => undefined, { grantTimers: new GrantExpiryTimers(() => ({ cancel: () => undefined })) } as never);
+    expect(armed.map((t) => t.ms)).toEqual([5_000]);
+
+    await armed[0]!.task();
+    expect(lines.map((l) => l.msg)).toEqual(["another instance is sweeping for grants' ends; skipping this sweep"]);
+    expect(armed.map((t) => t.ms)).toEqual([5_000, 150_000]);
+
+    await until(() => redis.cli("exists", "agent-policy:sweep:grant-expiry")[0] === "0");
+    await armed[1]!.task();
+    expect(lines.map((l) => l.msg)).toContain("grant sweep done");
+    expect(armed.map((t) => t.ms)).toEqual([5_000, 150_000, 3_600_000]);
+    sweep.stop();
   });
 
   it("two instances' expiry sweeps at once: one walks the installations, the other skips", async () => {
