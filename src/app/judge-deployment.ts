@@ -1,4 +1,7 @@
+import type { Logger } from "probot";
 import { decideDeployment, type DeploymentDecision, type DeploymentVerdict } from "../engine/decide-deployment.js";
+import { applyGrants } from "../engine/grants/apply-grants.js";
+import { grantCouldLift } from "../engine/grants/grants-for-run.js";
 import { triggeringAgents } from "../engine/triggering-agents.js";
 import type { Actor, RuleId } from "../engine/types.js";
 import { readEnvironmentReviewers } from "../github/environment-reviewers.js";
@@ -10,6 +13,7 @@ import { POLICY_FILE } from "../policy/schema.js";
 import type { PolicySource } from "../report/check-run-output.js";
 import { deploymentComment, failClosedComment } from "../report/deployment-comment.js";
 import type { AppDependencies } from "./dependencies.js";
+import { grantsForRun, type RunGrants } from "./run-grants.js";
 
 /** One deployment protection rule request, decoded from the event. */
 export interface DeploymentRequest {
@@ -31,17 +35,21 @@ export interface DeploymentJudgement {
   /** Set when GitHub could not provide the policy, the run or the environment: the answer is a rejection. */
   error?: string;
   extraRuleIds: RuleId[];
+  /** The grants of the run's pull request, when they were read. */
+  grants?: RunGrants;
 }
 
 /**
  * load policy → read the run → identify the agents that triggered it →
- * decide → (for a step-up) read the environment's required reviewers and
- * decide again. Fails closed: an unreadable or invalid policy rejects every
+ * decide → (when only `environments.allow` denies it) read the task-scoped
+ * grants of the one open pull request the run belongs to and decide with
+ * them (`grantsForRun`; a grant never lifts a step-up) → (for a step-up)
+ * read the environment's required reviewers and decide again. Fails closed: an unreadable or invalid policy rejects every
  * deployment (without it the app cannot tell which accounts are agents); an
  * unreadable run or environment rejects it too. In audit mode the answer is
  * an approval, whatever the decision.
  */
-export async function judgeDeployment(octokit: Octokit, deps: AppDependencies, request: DeploymentRequest): Promise<DeploymentJudgement> {
+export async function judgeDeployment(octokit: Octokit, log: Logger, deps: AppDependencies, request: DeploymentRequest): Promise<DeploymentJudgement> {
   const { repo, environment } = request;
   let policy: PolicySource = { source: "repository", path: POLICY_FILE, ref: request.defaultBranch };
   const failClosed = (error: unknown): DeploymentJudgement => {
@@ -58,13 +66,23 @@ export async function judgeDeployment(octokit: Octokit, deps: AppDependencies, r
     const run = await readWorkflowRun(octokit, repo, request.runId);
     const agents = triggeringAgents(loaded.result.policy, [...request.actors, ...workflowRunActors(run)]);
     const facts = { agents, environment };
-    let decision = decideDeployment(loaded.result.policy, facts, { now: deps.clock() });
+    let rules = loaded.result.policy;
+    let decision = decideDeployment(rules, facts, { now: deps.clock() });
+    let grants: RunGrants | undefined;
+    if (grantCouldLift(decision, "environment-not-allowed")) {
+      grants = await grantsForRun(octokit, log, deps, { repo, policy: rules, run, agents, kind: "environments" });
+      if (grants.applied.length > 0) {
+        rules = applyGrants(rules, grants.applied);
+        decision = decideDeployment(rules, facts, { now: deps.clock() });
+      }
+    }
     if (decision.verdict === "hold") {
       const reviewers = await readEnvironmentReviewers(octokit, repo, environment);
-      decision = decideDeployment(loaded.result.policy, { ...facts, reviewers }, { now: deps.clock() });
+      decision = decideDeployment(rules, { ...facts, reviewers }, { now: deps.clock() });
     }
     const answer = decision.mode === "audit" ? "approve" : decision.verdict;
-    return { answer, comment: deploymentComment(answer, decision), policy, policyValid: true, decision, extraRuleIds: [] };
+    const unread = grants?.error ? { error: grants.error, extraRuleIds: ["facts-unavailable" as const] } : { extraRuleIds: [] };
+    return { answer, comment: deploymentComment(answer, decision, grants), policy, policyValid: true, decision, ...unread, ...(grants ? { grants } : {}) };
   } catch (error) {
     return failClosed(error);
   }

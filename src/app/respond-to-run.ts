@@ -1,6 +1,7 @@
 import type { Logger } from "probot";
-import { decisionAuditRecord, type AuditContext } from "../audit/audit-record.js";
+import { auditGrantOf, decisionAuditRecord, type AuditContext } from "../audit/audit-record.js";
 import type { AuditTrail } from "../audit/audit-trail.js";
+import type { ActiveGrant } from "../engine/grants/decide-grants.js";
 import type { Decision, RuleId } from "../engine/types.js";
 import { cancelWorkflowRun, type CancelOutcome } from "../github/cancel-workflow-run.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
@@ -14,6 +15,10 @@ export interface Respond {
   policyValid: boolean;
   error?: string;
   ruleId?: RuleId;
+  /** The pull request the run belongs to, when its grants were read. */
+  pullRequest?: number;
+  /** The task-scoped grants that widened the run's scope. */
+  grants?: readonly ActiveGrant[];
   /** Fields for the audit log line beside the record. */
   log?: object;
 }
@@ -35,6 +40,8 @@ export async function respondToRun(octokit: Octokit, log: Logger, trail: AuditTr
     policyValid: input.policyValid,
     response: input.cancel ? "cancel_workflow_run" : "none",
     headSha: run.head_sha,
+    ...(input.pullRequest !== undefined ? { pullRequest: input.pullRequest } : {}),
+    ...(input.grants?.length ? { grants: input.grants.map(auditGrantOf) } : {}),
     ...(run.head_branch ? { ref: run.head_branch } : {}),
     target: { kind: "workflow_run", id: run.id, url: run.html_url },
     workflowRunId: run.id,

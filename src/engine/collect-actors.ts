@@ -17,7 +17,7 @@ const CO_AUTHOR = /^co-authored-by[ \t]*:\s*(.*)$/i;
  * identity, role `co_author`) and each other non-empty message line (role
  * `trailer`, matched against trailer patterns as a whole line).
  */
-export function collectActors(facts: ChangeFacts): Actor[] {
+export function collectActors(facts: Pick<ChangeFacts, "actors" | "commits">): Actor[] {
   return [...facts.actors, ...facts.commits.flatMap(commitActors)];
 }
 

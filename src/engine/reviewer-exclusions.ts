@@ -29,7 +29,7 @@ const PARTICIPANT_ROLES: readonly [ActorRole, IgnoreReason][] = [
  */
 export function reviewerExclusions(
   policy: Policy,
-  facts: ChangeFacts,
+  facts: Pick<ChangeFacts, "actors" | "commits" | "commitsComplete">,
   resolved: ParticipantFacts["accounts"] = [],
 ): (identity: Identity) => IgnoreReason | undefined {
   const nonHuman = agentOrBotExclusion(policy);
@@ -68,7 +68,7 @@ export function agentOrBotExclusion(policy: Policy): (identity: Identity) => "ag
  * only match a reviewer whose e-mail the shell resolved; a noreply e-mail
  * names its account directly.
  */
-function participantKeys(facts: ChangeFacts): Map<ActorRole, Set<string>> {
+function participantKeys(facts: Pick<ChangeFacts, "actors" | "commits">): Map<ActorRole, Set<string>> {
   const byRole = new Map<ActorRole, Set<string>>();
   for (const { role, identity } of collectActors(facts)) {
     if (!PARTICIPANT_ROLES.some(([r]) => r === role)) continue;

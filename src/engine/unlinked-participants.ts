@@ -38,7 +38,7 @@ const GITHUB_WEB_FLOW = "noreply@github.com";
  * account is already a participant), and GitHub's own committer. One entry
  * per e-mail, in first-seen order.
  */
-export function unlinkedParticipants(policy: Policy, facts: ChangeFacts): UnlinkedParticipant[] {
+export function unlinkedParticipants(policy: Policy, facts: Pick<ChangeFacts, "actors" | "commits">): UnlinkedParticipant[] {
   const matchers = [...Object.values(policy.agents).map(matcherForDeclaredAgent), ...CATALOGUE.map(matcherForCatalogueEntry)];
   const actors = collectActors(facts);
   // An e-mail GitHub already linked to an account on some commit names that account (already a participant).

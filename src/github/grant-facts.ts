@@ -8,6 +8,9 @@ import type { Octokit, RepoRef } from "./octokit.js";
 import { gatherParticipants, type HeadBranch } from "./participant-facts.js";
 import { readTeamMembers } from "./team-members.js";
 
+/** What a pull request's grants depend on of the change itself: its number, author and commits (who took part). */
+export type GrantChangeFacts = Pick<PullRequestFacts, "number" | "actors" | "commits" | "commitsComplete">;
+
 /** The grants of one pull request as its comments give them, and the app's answers already posted. */
 export interface GrantReading {
   ledger: GrantLedger;
@@ -27,7 +30,7 @@ export interface GrantReading {
 export async function readGrants(
   octokit: Octokit,
   repo: RepoRef,
-  input: { policy: Policy; facts: PullRequestFacts; head: HeadBranch | undefined; appId?: number; now: Date },
+  input: { policy: Policy; facts: GrantChangeFacts; head: HeadBranch | undefined; appId?: number; now: Date },
 ): Promise<GrantReading> {
   const { policy, facts, now } = input;
   const listed = await listPullRequestComments(octokit, repo, facts.number, input.appId !== undefined ? { appId: input.appId } : {});

@@ -15,6 +15,8 @@ export interface WorkflowRunSummary {
   html_url: string;
   head_sha: string;
   head_branch: string | null;
+  /** The repository holding the run's branch (a fork's, for a fork's pull request). */
+  head_repository?: { full_name: string } | null;
   actor?: Account | null;
   triggering_actor?: Account | null;
   head_commit?: { author?: { name?: string | null; email?: string | null } | null } | null;

@@ -38,6 +38,7 @@ export function runResponse(actor: object, triggering = actor) {
     html_url: `https://github.com/Codertocat/Hello-World/actions/runs/${RUN_ID}`,
     head_sha: "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
     head_branch: "master",
+    head_repository: { full_name: "Codertocat/Hello-World" },
     actor,
     triggering_actor: triggering,
     head_commit: { author: { name: "Codertocat", email: "21031067+Codertocat@users.noreply.github.com" } },
@@ -54,6 +55,12 @@ export function mockReads(o: { policy?: string | { status: number }; run?: objec
   const run = o.run as { status?: number };
   if (run.status) scope.get(`${REPO_PATH}/actions/runs/${RUN_ID}`).reply(run.status, { message: "Not Found" });
   else scope.get(`${REPO_PATH}/actions/runs/${RUN_ID}`).reply(200, o.run);
+  return scope;
+}
+
+/** The run's commit heads no open pull request: no grant can reach its deployment. */
+export function noPullRequest(scope: nock.Scope) {
+  scope.get(`${REPO_PATH}/commits/ec26c3e57ca3a959ca5aad62de7213c562f8c821/pulls`).query({ per_page: 100 }).reply(200, []);
   return scope;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GENESIS_HASH } from "../../src/audit/audit-chain.js";
 import { COPILOT, DEVIN, HUMAN } from "../fixtures/github.js";
-import { environmentResponse, expectAnswer, gateEvent, mockReads, PLATFORM, POLICY, RUN_ID, runResponse } from "./deployment-mocks.js";
+import { environmentResponse, expectAnswer, gateEvent, mockReads, noPullRequest, PLATFORM, POLICY, RUN_ID, runResponse } from "./deployment-mocks.js";
 import { createHarness, REPO_PATH, expectEveryMockUsed } from "./harness.js";
 
 describe("deployment_protection_rule.requested", () => {
@@ -54,7 +54,7 @@ describe("deployment_protection_rule.requested", () => {
 
   it("rejects an agent's deployment to an environment it may not use, naming the rule and the agent", async () => {
     const h = await createHarness();
-    const answer = expectAnswer(mockReads({ run: runResponse(HUMAN, COPILOT) }));
+    const answer = expectAnswer(noPullRequest(mockReads({ run: runResponse(HUMAN, COPILOT) })));
     await h.receive("deployment_protection_rule", gateEvent({ environment: "qa" }));
     expect(answer.body).toEqual({
       environment_name: "qa",
@@ -114,7 +114,7 @@ describe("deployment_protection_rule.requested", () => {
 
   it("approves in audit mode and says what enforce mode would have done", async () => {
     const h = await createHarness();
-    const answer = expectAnswer(mockReads({ policy: `${POLICY}mode: audit\n`, run: runResponse(COPILOT) }));
+    const answer = expectAnswer(noPullRequest(mockReads({ policy: `${POLICY}mode: audit\n`, run: runResponse(COPILOT) })));
     await h.receive("deployment_protection_rule", gateEvent({ environment: "qa" }));
     expect(answer.body).toMatchObject({ state: "approved", comment: expect.stringMatching(/^agent-policy \(audit mode\): approved — enforce mode would have rejected it\.\nenvironment-not-allowed: /) });
     expect(h.audit()[0]).toMatchObject({ decision: "deny", mode: "audit", response: "deployment_approved" });

@@ -67,6 +67,8 @@ describe("a payload that is not what GitHub sends", () => {
     payload.sender = "x".repeat(100_000);
     const scope = mockToken();
     mockBaseline(scope.get(`${repo}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' }), repo);
+    // Only its workflow allow list denies the run, so the pull requests of its commit are looked up for a grant: none.
+    scope.get(`${repo}/commits/${payload.workflow_run.head_sha}/pulls`).query({ per_page: 100 }).reply(200, []);
     scope.post(`${repo}/actions/runs/${payload.workflow_run.id}/cancel`).reply(202, {});
     await h.receive("workflow_run", payload);
     expect(h.audit()).toEqual([expect.objectContaining({ response: "cancel_workflow_run", ruleIds: ["workflow-not-allowed"] })]);
@@ -106,6 +108,7 @@ describe("a payload that is not what GitHub sends", () => {
     const scope = mockToken();
     scope.get(`${repo}/actions/runs/${run.id}`).reply(200, run);
     mockBaseline(scope.get(`${repo}/contents/.agent-policy.yml`).query({ ref: "master" }).reply(200, policyContent(POLICY), { etag: '"p1"' }), repo);
+    scope.get(`${repo}/commits/${run.head_sha}/pulls`).query({ per_page: 100 }).reply(200, []);
     scope.post(`${repo}/actions/runs/${run.id}/cancel`).reply(202, {});
     await h.receive("workflow_run", payload);
     expect(h.audit()).toEqual([

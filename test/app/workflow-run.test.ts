@@ -7,6 +7,7 @@ import { mockFile, mockListing } from "./workflow-mocks.js";
 
 const REPO = "/repos/octo-org/octo-repo";
 const RUN_ID = 289782451;
+const HEAD_SHA = "3484a3fb816e0859fd6e1cea078d76385ff50625";
 const POLICY = `version: 1
 agents:
   copilot:
@@ -33,6 +34,12 @@ function mockPolicy(reply: string | { status: number } = POLICY) {
   const contents = scope.get(`${REPO}/contents/.agent-policy.yml`).query({ ref: "master" });
   if (typeof reply === "string") mockBaseline(contents.reply(200, policyContent(reply), { etag: '"p1"' }), REPO);
   else contents.reply(reply.status, { message: "Server Error" });
+  return scope;
+}
+
+/** The run's commit heads no pull request: no grant can reach the run (read because only its allow list denies it). */
+function noPullRequest(scope: nock.Scope) {
+  scope.get(`${REPO}/commits/${HEAD_SHA}/pulls`).query({ per_page: 100 }).reply(200, []);
   return scope;
 }
 
@@ -71,7 +78,7 @@ describe("workflow_run.requested", () => {
 
   it("cancels a workflow the agent may not run, and records the cancellation", async () => {
     const h = await createHarness();
-    expectCancel(mockPolicy());
+    expectCancel(noPullRequest(mockPolicy()));
     await h.receive("workflow_run", runEvent({ ...byCopilot, author: { name: "Copilot", email: COPILOT_COMMITTER.email } }));
     const [record] = h.audit();
     expect(record).toEqual({
@@ -117,7 +124,7 @@ describe("workflow_run.requested", () => {
 
   it("records a run that completed before it could be cancelled (409) without failing", async () => {
     const h = await createHarness();
-    expectCancel(mockPolicy(), 409);
+    expectCancel(noPullRequest(mockPolicy()), 409);
     await h.receive("workflow_run", runEvent(byCopilot));
     expect(h.audit()).toEqual([expect.objectContaining({ decision: "deny", response: "cancel_workflow_run" })]);
     expect(h.audit()[0].error).toBeUndefined();
@@ -133,7 +140,7 @@ describe("workflow_run.requested", () => {
 
   it("only reports in audit mode", async () => {
     const h = await createHarness();
-    mockPolicy(`${POLICY}mode: audit\n`);
+    noPullRequest(mockPolicy(`${POLICY}mode: audit\n`));
     await h.receive("workflow_run", runEvent(byCopilot));
     expect(h.audit()).toEqual([expect.objectContaining({ decision: "deny", mode: "audit", response: "none", ruleIds: ["workflow-not-allowed"] })]);
   });
@@ -170,7 +177,7 @@ describe("workflow_run.requested", () => {
 
   it("records a failed cancellation and lets the delivery fail, so it can be redelivered", async () => {
     const h = await createHarness();
-    expectCancel(mockPolicy(), 500);
+    expectCancel(noPullRequest(mockPolicy()), 500);
     await expect(h.receive("workflow_run", runEvent(byCopilot))).rejects.toThrow();
     expect(h.audit()).toEqual([
       expect.objectContaining({

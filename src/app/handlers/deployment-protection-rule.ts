@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { decisionAuditRecord, type AuditResponse } from "../../audit/audit-record.js";
+import { auditGrantOf, decisionAuditRecord, type AuditResponse } from "../../audit/audit-record.js";
 import type { DeploymentVerdict } from "../../engine/decide-deployment.js";
 import type { Actor } from "../../engine/types.js";
 import { parseDeploymentCallback } from "../../github/deployment-callback.js";
@@ -63,7 +63,7 @@ export function handleDeploymentProtectionRule(deps: AppDependencies) {
     const actors: Actor[] = [];
     if (payload.sender) actors.push({ role: "sender", identity: account(payload.sender) });
     if (deployment?.creator) actors.push({ role: "deployment_creator", identity: account(deployment.creator) });
-    const judgement = await judgeDeployment(context.octokit, deps, {
+    const judgement = await judgeDeployment(context.octokit, log, deps, {
       repo,
       defaultBranch: payload.repository.default_branch,
       environment,
@@ -81,6 +81,8 @@ export function handleDeploymentProtectionRule(deps: AppDependencies) {
         ...(judgement.error ? { error: judgement.error } : {}),
         ...(answerError ? { responseError: `could not answer the deployment: ${answerError}` } : {}),
         ...(ref ? { ref } : {}),
+        ...(judgement.grants?.pullRequest !== undefined ? { pullRequest: judgement.grants.pullRequest } : {}),
+        ...(judgement.grants?.applied.length ? { grants: judgement.grants.applied.map(auditGrantOf) } : {}),
         target: target ?? { kind: "workflow_run", id: callback.runId },
         workflowRunId: callback.runId,
         assets: [`environment:${environment}`],

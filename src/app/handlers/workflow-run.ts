@@ -14,12 +14,18 @@ import { auditContextFor } from "../audit-context.js";
 import type { AppDependencies } from "../dependencies.js";
 import { findApprovedWorkflowChange } from "../find-approved-workflow-change.js";
 import { respondToRun, type Respond } from "../respond-to-run.js";
+import { grantsForRun, type RunGrants } from "../run-grants.js";
+import { applyGrants } from "../../engine/grants/apply-grants.js";
+import { grantCouldLift } from "../../engine/grants/grants-for-run.js";
 
 type WorkflowRunContext = Context<"workflow_run.requested">;
 
 /**
  * A workflow run was requested: cancel it when an assistant triggered a
- * workflow its grant does not allow, or one whose content at the run's
+ * workflow its grant does not allow — its `workflows.allow`, widened by the
+ * task-scoped grants in force on the one open pull request the run belongs
+ * to (read only when nothing but that allow list denies the run, see
+ * `grantsForRun`) — or one whose content at the run's
  * commit — the workflow file, its local actions and reusable workflows —
  * differs from the default branch's without an approved step-up (enforce
  * mode only; audit mode records what it would have done). A run no
@@ -63,20 +69,44 @@ export function handleWorkflowRun(deps: AppDependencies) {
     if (agents.length === 0) return;
     const now = deps.clock();
     const facts = { agents, workflowPath: run.path };
-    let decision = decideWorkflowRun(loaded.result.policy, facts, { now });
+    let rules = loaded.result.policy;
+    let decision = decideWorkflowRun(rules, facts, { now });
+    // Only a run its workflow allow list alone denies can be saved by a grant: only then are the grants read.
+    let granted: RunGrants | undefined;
+    if (grantCouldLift(decision, "workflow-not-allowed")) {
+      granted = await grantsForRun(context.octokit, log, deps, { repo, policy: rules, run, agents, kind: "workflows" });
+      if (granted.applied.length > 0) {
+        rules = applyGrants(rules, granted.applied);
+        decision = decideWorkflowRun(rules, facts, { now });
+      }
+    }
+    const grants = {
+      ...(granted?.pullRequest !== undefined ? { pullRequest: granted.pullRequest } : {}),
+      ...(granted?.applied.length ? { grants: granted.applied } : {}),
+    };
+    const grantsLog = granted?.none ? { grantsNotApplied: granted.none } : {};
     // GitHub's own dynamic workflows (Copilot sessions) have no file in the repository to compare.
     if (decision.verdict === "deny" || run.path.startsWith("dynamic/")) {
-      return respond({ decision, cancel: decision.verdict === "deny" && decision.mode === "enforce", policy, policyValid: true });
+      return respond({
+        decision,
+        cancel: decision.verdict === "deny" && decision.mode === "enforce",
+        policy,
+        policyValid: true,
+        ...grants,
+        ...(granted?.error ? { error: granted.error, ruleId: "facts-unavailable" } : {}),
+        log: grantsLog,
+      });
     }
     const inspected = await gatherSources(context.octokit, repo, { run, defaultBranch, policy: loaded.result.policy, policyPath: loaded.path, now });
-    decision = decideWorkflowRun(loaded.result.policy, { ...facts, sources: inspected.sources }, { now });
+    decision = decideWorkflowRun(rules, { ...facts, sources: inspected.sources }, { now });
     return respond({
       decision,
       cancel: decision.verdict === "deny" && decision.mode === "enforce",
       policy,
       policyValid: true,
+      ...grants,
       ...(inspected.error ? { error: inspected.error, ruleId: "facts-unavailable" } : {}),
-      log: sourcesLog(inspected.sources),
+      log: { ...sourcesLog(inspected.sources), ...grantsLog },
     });
   };
 }
