@@ -14,6 +14,7 @@ import { openPullRequestsAt } from "../github/open-pull-requests-at.js";
 import { checkProposedPolicy } from "../github/proposed-policy.js";
 import { gatherPullRequestFacts, identityOf, readPullRequest, type PullRequestData, type PullRequestSummary } from "../github/pull-request-facts.js";
 import { requestStepUpReviews } from "../github/request-step-up-reviews.js";
+import type { CancelledRun } from "../report/cancelled-runs.js";
 import type { CheckReport } from "../report/check-run-output.js";
 import { recordedActors, reviewApprovers, type CommitRecord, type RecordedActor, type ReviewApprovers } from "../report/commit-record.js";
 import { pullRequestKey } from "../report/commit-verdict.js";
@@ -58,6 +59,8 @@ export interface PullRequestTrigger {
    * that head (see `listedTip`); otherwise the pull request is read after all.
    */
   pull?: PullRequestData;
+  /** Workflow runs of this pull request just cancelled because their agent's authority ended: lines of this check. */
+  cancelledRuns?: readonly CancelledRun[];
 }
 
 /** What the evaluation learnt that its caller may answer with: the grants, when they were read. */
@@ -212,6 +215,7 @@ async function evaluateAtHead(
     }
   }
 
+  if (trigger.cancelledRuns?.length) report = { ...report, cancelledRuns: trigger.cancelledRuns };
   const reported = await reportCommit(octokit, log, deps, {
     repo,
     headSha,
@@ -264,7 +268,7 @@ function scheduleGrantEnd(octokit: Octokit, log: Logger, deps: AppDependencies, 
   if (first === undefined) return;
   const key = grantTimerKey(trigger.repo, trigger.number);
   deps.grantTimers.at(key, new Date(first), async () => {
-    const { review: _review, before: _before, action: _action, ...rest } = trigger;
+    const { review: _review, before: _before, action: _action, cancelledRuns: _runs, ...rest } = trigger;
     const again: PullRequestTrigger = { ...rest, deliveryId: `${trigger.deliveryId}:grant-expiry`, event: "grant_expiry", headSha: "", sender: null, senderActed: false, grantCommand: true };
     try {
       await recordGrantExpiries(log, deps, again, await evaluatePullRequest(octokit, log, deps, again));

@@ -2,7 +2,7 @@ import type { Logger } from "probot";
 import type { AuditContext } from "../audit/audit-record.js";
 import { loadPolicy } from "../github/load-policy.js";
 import type { Octokit } from "../github/octokit.js";
-import { cancelRevokedAgentRuns } from "./cancel-revoked-runs.js";
+import { cancelRevokedAgentRuns, RevokedRunsError, type RevokedRuns } from "./cancel-revoked-runs.js";
 import type { AppDependencies } from "./dependencies.js";
 import type { ExpiryResponse, RepositoryWalk } from "./expiry-watch.js";
 import { readPolicy } from "./read-policy.js";
@@ -25,10 +25,12 @@ export function respondToExpiry(auth: Authenticate, deps: AppDependencies, log: 
     const { repo, defaultBranch } = target;
     const { loaded, error } = await readPolicy(octokit, { ...repo, defaultBranch }, deps.policyCache);
     let failure: unknown;
+    let revoked: RevokedRuns | undefined;
     if (!error && loaded.result.ok) {
       const audit: AuditContext = { time, deliveryId, installationId: target.installationId, repository: `${repo.owner}/${repo.repo}`, event: "schedule", action: reason };
-      await cancelRevokedAgentRuns(octokit, log, deps, { repo, loaded, policy: loaded.result.policy, audit }).catch((cause: unknown) => {
+      revoked = await cancelRevokedAgentRuns(octokit, log, deps, { repo, loaded, policy: loaded.result.policy, audit }).catch((cause: unknown) => {
         failure = cause;
+        return cause instanceof RevokedRunsError ? cause.revoked : undefined;
       });
     }
     await reEvaluateOpenAgentPullRequests(octokit, log, deps, {
@@ -39,6 +41,7 @@ export function respondToExpiry(auth: Authenticate, deps: AppDependencies, log: 
       repo,
       defaultBranch,
       sender: null,
+      ...(revoked?.runs.length ? { cancelledRuns: revoked.runs } : {}),
     });
     if (failure !== undefined) throw failure;
   };

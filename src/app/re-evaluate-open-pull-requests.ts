@@ -8,6 +8,7 @@ import type { AppDependencies } from "./dependencies.js";
 import { evaluatePullRequest } from "./evaluate-pull-request.js";
 import { extendReads } from "../github/read-budget.js";
 import { failureReason } from "./failure-reason.js";
+import { runsOfPullRequest, type CancelledRun } from "../report/cancelled-runs.js";
 
 /**
  * How many open pull requests of one repository a re-evaluation reads, the
@@ -30,6 +31,8 @@ export interface OpenWorkTrigger {
   repo: RepoRef;
   defaultBranch: string;
   sender?: { login: string; id: number; type?: string } | null;
+  /** Workflow runs just cancelled because their agent's authority ended: each is a line in the check of the pull request it belongs to. */
+  cancelledRuns?: readonly CancelledRun[];
 }
 
 export interface OpenWorkOutcome {
@@ -53,8 +56,10 @@ export interface OpenWorkOutcome {
  * one at a time per commit, its head read again before posting), so a pull
  * request whose head moves meanwhile, or an event for it arriving at the same
  * time, cannot post a stale verdict as current. A pull request is skipped only
- * when the app's own newest check on its head says "no AI assistant activity";
- * when that cannot be read, it is evaluated. A failure to evaluate one pull
+ * when the app's own newest check on its head says "no AI assistant activity"
+ * and none of `cancelledRuns` belongs to it; when that cannot be read, it is
+ * evaluated. The cancelled runs that belong to a pull request (see
+ * `runsOfPullRequest`) are lines of the check its evaluation posts. A failure to evaluate one pull
  * request does not stop the others.
  */
 export async function reEvaluateOpenAgentPullRequests(octokit: Octokit, log: Logger, deps: AppDependencies, trigger: OpenWorkTrigger): Promise<OpenWorkOutcome> {
@@ -69,11 +74,15 @@ export async function reEvaluateOpenAgentPullRequests(octokit: Octokit, log: Log
   }
   outcome.truncated = listing.more;
   for (const pull of [...listing.pulls].sort((a, b) => a.number - b.number)) {
+    const runs = runsOfPullRequest(trigger.cancelledRuns ?? [], pull);
     let free = false;
-    try {
-      free = await judgedFreeOfAgents(octokit, repo, pull.headSha, deps.appId ? { appId: deps.appId } : {});
-    } catch (error) {
-      log.warn({ err: error, pullRequest: pull.number }, "could not read the last check of an open pull request; evaluating it again");
+    // A pull request with a cancelled run is evaluated whatever its last check said: its check reports the runs.
+    if (runs.length === 0) {
+      try {
+        free = await judgedFreeOfAgents(octokit, repo, pull.headSha, deps.appId ? { appId: deps.appId } : {});
+      } catch (error) {
+        log.warn({ err: error, pullRequest: pull.number }, "could not read the last check of an open pull request; evaluating it again");
+      }
     }
     if (free) {
       outcome.skipped.push(pull.number);
@@ -94,6 +103,7 @@ export async function reEvaluateOpenAgentPullRequests(octokit: Octokit, log: Log
         detailsUrl: `https://github.com/${repo.owner}/${repo.repo}/pull/${pull.number}`,
         sender: trigger.sender ?? null,
         senderActed: false,
+        ...(runs.length ? { cancelledRuns: runs } : {}),
       });
       outcome.evaluated.push(pull.number);
     } catch (error) {

@@ -23,8 +23,16 @@ export interface Respond {
   log?: object;
 }
 
-/** Cancels when asked, then writes the one audit record (also when cancelling failed, before the error escapes). */
-export async function respondToRun(octokit: Octokit, log: Logger, trail: AuditTrail, repo: RepoRef, run: WorkflowRunSummary, context: AuditContext, input: Respond) {
+/** Cancels when asked, then writes the one audit record (also when cancelling failed, before the error escapes); says what cancelling did. */
+export async function respondToRun(
+  octokit: Octokit,
+  log: Logger,
+  trail: AuditTrail,
+  repo: RepoRef,
+  run: WorkflowRunSummary,
+  context: AuditContext,
+  input: Respond,
+): Promise<CancelOutcome | undefined> {
   let outcome: CancelOutcome | undefined;
   let cancelError: unknown;
   if (input.cancel) {
@@ -52,4 +60,5 @@ export async function respondToRun(octokit: Octokit, log: Logger, trail: AuditTr
   });
   await trail.write(log, record, { workflow: run.path, ...input.log, ...(outcome ? { cancel: outcome } : {}) });
   if (cancelError !== undefined) throw cancelError;
+  return outcome;
 }

@@ -5,6 +5,9 @@ import type { Octokit, RepoRef } from "./octokit.js";
 export interface OpenPullRequest {
   number: number;
   headSha: string;
+  /** Its head branch, and the repository holding it (`owner/name`; absent when that repository was deleted). */
+  headRef?: string;
+  headRepository?: string;
 }
 
 /** The open pull requests read, and whether there were more than `max`. */
@@ -30,7 +33,7 @@ export async function listOpenPullRequests(octokit: Octokit, repo: RepoRef, opti
           more = true;
           break;
         }
-        pulls.push({ number: pr.number, headSha: pr.head.sha });
+        pulls.push({ number: pr.number, headSha: pr.head.sha, headRef: pr.head.ref, ...(pr.head.repo?.full_name ? { headRepository: pr.head.repo.full_name } : {}) });
       }
       if (pulls.length >= options.max) {
         if (/rel="next"/.test(response.headers.link ?? "")) more = true;

@@ -12,6 +12,12 @@ interface Account {
 export interface WorkflowRunSummary {
   id: number;
   path: string;
+  /** The workflow's name, and the run's title (its commit's first line, by default) and number, as GitHub shows them. */
+  name?: string | null;
+  display_title?: string;
+  run_number?: number;
+  /** `queued`, `waiting` (for a deployment's approval), `in_progress`, … */
+  status?: string | null;
   html_url: string;
   head_sha: string;
   head_branch: string | null;

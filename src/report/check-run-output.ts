@@ -3,6 +3,7 @@ import type { PolicyIssue } from "../policy/parse-policy.js";
 import type { ReviewRequestResult } from "../github/request-step-up-reviews.js";
 import { inert } from "./inert.js";
 import { grantSection, type GrantReport } from "./grant-summary.js";
+import { cancelledRunsSection, type CancelledRun } from "./cancelled-runs.js";
 import { appendWithin, truncate } from "./markdown.js";
 
 export const CHECK_NAME = "Agent Policy";
@@ -74,6 +75,8 @@ export interface CheckReport {
   subject?: string;
   /** The pull request's task-scoped grants, when they were read. */
   grants?: GrantReport;
+  /** Workflow runs of this pull request that were cancelled because their agent's authority ended (reported once, by the re-evaluation that follows). */
+  cancelledRuns?: readonly CancelledRun[];
 }
 
 /**
@@ -202,6 +205,7 @@ function renderSummary(report: CheckReport, title: string): string {
   }
   const decision = report.decision;
   if (decision) appendDecision(lines, decision, report.reviewRequest);
+  lines.push(...cancelledRunsSection(report.cancelledRuns));
   lines.push(...grantSection(report.grants));
   return lines.join("\n").replace(/\n{3,}/g, "\n\n");
 }

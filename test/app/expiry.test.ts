@@ -67,10 +67,13 @@ function mockOpenPulls(scope: nock.Scope, pulls: { number: number; sha: string }
     .reply(200, pulls.map((p) => ({ number: p.number, state: "open", head: { sha: p.sha, ref: "copilot/fix" } })));
 }
 
-/** The re-evaluation of #2 (Copilot's change to src/a.ts): no run of ours on its head yet, then the whole evaluation. */
-function mockPullRequestTwo(scope: nock.Scope, etag = '"p1"') {
+/**
+ * The re-evaluation of #2 (Copilot's change to src/a.ts): no run of ours on its head yet (not asked when a run
+ * cancelled at its head makes it evaluated anyway, `signal: false`), then the whole evaluation.
+ */
+function mockPullRequestTwo(scope: nock.Scope, etag = '"p1"', signal = true) {
   mockOpenPulls(scope, [{ number: 2, sha: HEAD }]);
-  scope.get(`${REPO_PATH}/commits/${HEAD}/check-runs`).query({ check_name: "Agent Policy", filter: "latest", per_page: 100 }).reply(200, { total_count: 0, check_runs: [] });
+  if (signal) scope.get(`${REPO_PATH}/commits/${HEAD}/check-runs`).query({ check_name: "Agent Policy", filter: "latest", per_page: 100 }).reply(200, { total_count: 0, check_runs: [] });
   const reads = mockReads({ token: false, ifNoneMatch: etag, files: [fileEntry("src/a.ts")], commits: [commitEntry(HEAD, "Fix", { account: COPILOT, ...COPILOT_COMMITTER })] });
   mockListRuns(reads);
   return mockCreate(reads);
@@ -111,10 +114,11 @@ describe("expiry takes effect on time", () => {
     const scope = mockBaseline(nock(API).get(`${REPO_PATH}/contents/.agent-policy.yml`).query({ ref: "master" }).matchHeader("if-none-match", '"p1"').reply(304));
     mockActiveRuns(scope, [copilotRun(906)]);
     scope.post(`${REPO_PATH}/actions/runs/906/cancel`).reply(202, {});
-    const posted = mockPullRequestTwo(scope);
+    const posted = mockPullRequestTwo(scope, '"p1"', false);
     await timers.fire(30 * MINUTE);
 
     expect(posted.body).toMatchObject({ head_sha: HEAD, conclusion: "failure" });
+    expect(posted.body!.output.summary).toMatch(/Workflow runs cancelled[\s\S]*run 906[\s\S]*: cancelled\. .*expired/);
     expect(h.audit()).toEqual([
       expect.objectContaining({ event: "schedule", action: "agent_expired", workflowRunId: 906, response: "cancel_workflow_run", ruleIds: ["agent-expired"] }),
       expect.objectContaining({ event: "schedule", action: "agent_expired", pullRequest: 2, decision: "deny", ruleIds: ["agent-expired"] }),

@@ -13,14 +13,15 @@ import { pushMayChangePolicy } from "../policy-change.js";
 import { reEvaluateOpenAgentPullRequests } from "../re-evaluate-open-pull-requests.js";
 import { reEvaluateOrganisation } from "../re-evaluate-organisation.js";
 import { BASELINE_REPOSITORY } from "../../github/load-baseline.js";
-import { cancelRevokedAgentRuns } from "../cancel-revoked-runs.js";
+import { cancelRevokedAgentRuns, RevokedRunsError, type RevokedRuns } from "../cancel-revoked-runs.js";
 
 /**
  * A branch or tag was pushed. A push to the default branch that may change
  * the policy also re-evaluates the repository's open agent pull requests
  * (`reEvaluateOpenAgentPullRequests`), so a narrowed or suspended agent's
  * open work takes the new verdict at once, after the workflow runs of
- * agents whose grant has ended are cancelled (`cancelRevokedAgentRuns`).
+ * agents whose grant has ended are cancelled (`cancelRevokedAgentRuns`);
+ * each cancelled run is a line in the check of the pull request it belongs to.
  *
  *
  * decode → load policy → who is an assistant (pusher, sender, and the
@@ -57,10 +58,12 @@ export function handlePush(deps: AppDependencies) {
     const action = "policy_changed";
     // First the runs of agents whose grant ended (they act now), then the open pull requests.
     const { loaded, error: loadError } = await readPolicy(context.octokit, { ...repo, defaultBranch }, deps.policyCache);
+    let revoked: RevokedRuns | undefined;
     if (!loadError && loaded.result.ok) {
       const audit = { ...auditContextFor(context, deps.clock()), action };
-      await cancelRevokedAgentRuns(context.octokit, log, deps, { repo, loaded, policy: loaded.result.policy, audit }).catch((error: unknown) => {
+      revoked = await cancelRevokedAgentRuns(context.octokit, log, deps, { repo, loaded, policy: loaded.result.policy, audit }).catch((error: unknown) => {
         failure ??= error;
+        return error instanceof RevokedRunsError ? error.revoked : undefined;
       });
       if (payload.installation) deps.expiries?.watch({ installationId: payload.installation.id, repo, defaultBranch }, loaded.result.policy);
     }
@@ -72,7 +75,7 @@ export function handlePush(deps: AppDependencies) {
       sender: payload.sender ?? null,
     };
     try {
-      await reEvaluateOpenAgentPullRequests(context.octokit, log, deps, { ...trigger, repo, defaultBranch });
+      await reEvaluateOpenAgentPullRequests(context.octokit, log, deps, { ...trigger, repo, defaultBranch, ...(revoked?.runs.length ? { cancelledRuns: revoked.runs } : {}) });
     } catch (error) {
       failure ??= error;
     }

@@ -49,7 +49,9 @@ export function handleWorkflowRun(deps: AppDependencies) {
     const triggeredBy = payload.workflow_run.triggering_actor ?? payload.sender;
     const auditContext = auditContextFor(context, deps.clock(), triggeredBy);
     const actors = workflowRunActors(run);
-    const respond = (input: Respond) => respondToRun(context.octokit, log, deps.audit, repo, run, auditContext, input);
+    const respond = async (input: Respond): Promise<void> => {
+      await respondToRun(context.octokit, log, deps.audit, repo, run, auditContext, input);
+    };
 
     let loaded: LoadedPolicy;
     try {
