@@ -44,10 +44,11 @@ export interface DeploymentJudgement {
  * decide → (when only `environments.allow` denies it) read the task-scoped
  * grants of the one open pull request the run belongs to and decide with
  * them (`grantsForRun`; a grant never lifts a step-up) → (for a step-up)
- * read the environment's required reviewers and decide again. Fails closed: an unreadable or invalid policy rejects every
- * deployment (without it the app cannot tell which accounts are agents); an
- * unreadable run or environment rejects it too. In audit mode the answer is
- * an approval, whatever the decision.
+ * read the environment's required reviewers and decide again. Fails
+ * closed: an unreadable or invalid policy rejects every deployment (without
+ * it the app cannot tell which accounts are agents); an unreadable run or
+ * environment rejects it too, and grants that cannot be read count for
+ * nothing. In audit mode the answer is an approval, whatever the decision.
  */
 export async function judgeDeployment(octokit: Octokit, log: Logger, deps: AppDependencies, request: DeploymentRequest): Promise<DeploymentJudgement> {
   const { repo, environment } = request;
