@@ -59,10 +59,11 @@ function buildMatcher(parts: readonly MatcherParts[]): AgentMatcher {
   };
 }
 
-// Matchers are built once per catalogue entry and per declared agent (the policy's objects are the
-// same for every event judged under it: the parsed policy is cached by blob SHA).
+// Matchers are built once per catalogue entry and per declared agent's `match` (the policy's objects are
+// the same for every event judged under it: the parsed policy is cached by blob SHA; a grant or a baseline
+// merge makes a new agent object but keeps its `match`).
 const catalogueMatchers = new WeakMap<CatalogueEntry, AgentMatcher>();
-const declaredMatchers = new WeakMap<AgentPolicy, AgentMatcher>();
+const declaredMatchers = new WeakMap<AgentPolicy["match"], AgentMatcher>();
 
 export function matcherForCatalogueEntry(entry: CatalogueEntry): AgentMatcher {
   let matcher = catalogueMatchers.get(entry);
@@ -76,10 +77,10 @@ export function matcherForCatalogueEntry(entry: CatalogueEntry): AgentMatcher {
  * validator reports it; the engine must not guess).
  */
 export function matcherForDeclaredAgent(agent: AgentPolicy): AgentMatcher {
-  let matcher = declaredMatchers.get(agent);
+  let matcher = declaredMatchers.get(agent.match);
   if (!matcher) {
     const entries = (agent.match.catalogue ?? []).map(findCatalogueEntry).filter((e) => e !== undefined);
-    declaredMatchers.set(agent, (matcher = buildMatcher([agent.match, ...entries])));
+    declaredMatchers.set(agent.match, (matcher = buildMatcher([agent.match, ...entries])));
   }
   return matcher;
 }

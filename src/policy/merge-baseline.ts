@@ -23,6 +23,19 @@ export interface MergedPolicy {
  */
 export function mergeBaseline(baseline: Policy, repo: Policy | undefined): MergedPolicy {
   if (!repo) return { policy: baseline, widenings: [] };
+  let byRepo = merges.get(baseline);
+  if (!byRepo) merges.set(baseline, (byRepo = new WeakMap()));
+  let merged = byRepo.get(repo);
+  if (!merged) byRepo.set(repo, (merged = merge(baseline, repo)));
+  return merged;
+}
+
+// The merge of each pair of parsed policies, kept while both are: the parses are cached by blob SHA, so
+// every event under the same two files gets the same merged policy object, and what the engine compiles
+// once per policy (glob sets, agent matchers) is compiled once for it instead of once per event.
+const merges = new WeakMap<Policy, WeakMap<Policy, MergedPolicy>>();
+
+function merge(baseline: Policy, repo: Policy): MergedPolicy {
   const widenings: KeyPathProblem[] = [];
   const widen = (keyPath: (string | number)[], message: string) => widenings.push({ keyPath, message });
 

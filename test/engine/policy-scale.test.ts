@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { Minimatch } from "minimatch";
 import { describe, expect, it } from "vitest";
 import { checkGlob } from "../../src/engine/glob.js";
+import { matcherForDeclaredAgent } from "../../src/engine/agent-matcher.js";
 import { agentLabel, changeClause, listPatterns, pathAsset } from "../../src/engine/describe.js";
 import { collectChangedPaths, type ChangedPath } from "../../src/engine/paths.js";
 import type { RuleContext } from "../../src/engine/rule.js";
@@ -10,6 +11,7 @@ import { addedLines, countAddedLines } from "../../src/engine/secrets/added-line
 import { scanAddedLines } from "../../src/engine/secrets/scan.js";
 import { compareFindings, sortFindings } from "../../src/engine/sort-findings.js";
 import type { AgentActivity, Finding, RuleId, Verdict } from "../../src/engine/types.js";
+import { mergeBaseline } from "../../src/policy/merge-baseline.js";
 import { makeFacts, makePolicy, NOW } from "./fixtures.js";
 
 /** One glob as the engine compiles it, tried on its own: what every index must agree with. */
@@ -195,5 +197,29 @@ describe("reading patches once", () => {
     expect(scanAddedLines(at(150, `+token = "${ghp}"`)).map((h) => [h.detector, h.line])).toEqual([["github-token", 151]]);
     expect(scanAddedLines(at(150, `-token = "${ghp}"`))).toEqual([]);
     expect(scanAddedLines(at(150, ` token = "${ghp}"`))).toEqual([]);
+  });
+});
+
+describe("compiled once per policy", () => {
+  const agents = {
+    devin: { owner: "@acme/platform", match: { catalogue: ["devin"] }, paths: { allow: ["src/**"], deny: ["src/auth/**"] } },
+  } as const;
+
+  it("merges the same baseline and repository policy into the same policy object, so the engine's compiled forms of it are reused", () => {
+    const baseline = makePolicy({ agents, repos_may_declare_agents: true });
+    const repo = makePolicy({ agents: { devin: { ...agents.devin, paths: { allow: ["src/app/**"] } } } });
+    const merged = mergeBaseline(baseline, repo);
+    expect(mergeBaseline(baseline, repo)).toBe(merged);
+    expect(merged.policy.agents.devin!.paths.allow).toEqual(["src/app/**"]);
+    // Another parse of the same text is another policy: merged on its own, to an equal result.
+    const again = mergeBaseline(baseline, makePolicy({ agents: { devin: { ...agents.devin, paths: { allow: ["src/app/**"] } } } }));
+    expect(again).not.toBe(merged);
+    expect(again).toEqual(merged);
+  });
+
+  it("keeps an agent's matcher when a grant or a merge gives the agent a new object with the same identities", () => {
+    const agent = makePolicy({ agents }).agents.devin!;
+    const widened = { ...agent, paths: { ...agent.paths, allow: [...agent.paths.allow, "infra/**"] } };
+    expect(matcherForDeclaredAgent(widened)).toBe(matcherForDeclaredAgent(agent));
   });
 });
