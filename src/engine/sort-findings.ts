@@ -85,7 +85,9 @@ function visibleOrder(findings: readonly Finding[], packLimit: number): { order:
   }
   const assetCount = entries.length;
   const agentCount = agents.size;
-  if (VERDICT_COUNT * RULE_COUNT * assetCount * agentCount * n > packLimit) {
+  // A verdict or rule id outside the known lists has no rank (the types allow none): compare those findings field by field.
+  const ranked = findings.every((f) => Object.hasOwn(VERDICT_ORDER, f.verdict) && RULE_ORDER.has(f.ruleId));
+  if (!ranked || VERDICT_COUNT * RULE_COUNT * assetCount * agentCount * n > packLimit) {
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => compareVisible(findings[a]!, findings[b]!) || a - b);
     return { order, tie: (a, b) => compareVisible(findings[a]!, findings[b]!) === 0 };
   }

@@ -201,18 +201,17 @@ describe("reading patches once", () => {
 });
 
 describe("compiled once per policy", () => {
-  const agents = {
-    devin: { owner: "@acme/platform", match: { catalogue: ["devin"] }, paths: { allow: ["src/**"], deny: ["src/auth/**"] } },
-  } as const;
+  const devin = { owner: "@acme/platform", match: { catalogue: ["devin"] }, paths: { allow: ["src/**"], deny: ["src/auth/**"] } };
+  const agents = { devin };
 
   it("merges the same baseline and repository policy into the same policy object, so the engine's compiled forms of it are reused", () => {
     const baseline = makePolicy({ agents, repos_may_declare_agents: true });
-    const repo = makePolicy({ agents: { devin: { ...agents.devin, paths: { allow: ["src/app/**"] } } } });
+    const repo = makePolicy({ agents: { devin: { ...devin, paths: { allow: ["src/app/**"] } } } });
     const merged = mergeBaseline(baseline, repo);
     expect(mergeBaseline(baseline, repo)).toBe(merged);
     expect(merged.policy.agents.devin!.paths.allow).toEqual(["src/app/**"]);
     // Another parse of the same text is another policy: merged on its own, to an equal result.
-    const again = mergeBaseline(baseline, makePolicy({ agents: { devin: { ...agents.devin, paths: { allow: ["src/app/**"] } } } }));
+    const again = mergeBaseline(baseline, makePolicy({ agents: { devin: { ...devin, paths: { allow: ["src/app/**"] } } } }));
     expect(again).not.toBe(merged);
     expect(again).toEqual(merged);
   });
