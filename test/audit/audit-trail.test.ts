@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { AuditSpool } from "../../src/audit/audit-spool.js";
 import { AuditTrail, type AuditLogger } from "../../src/audit/audit-trail.js";
 import { FileAuditStore } from "../../src/audit/file-audit-store.js";
-import { sampleRecord } from "./records.js";
+import { expiryRecord, sampleRecord } from "./records.js";
 
 function capture(): AuditLogger & { lines: { level: string; obj: any; msg: string }[] } {
   const lines: { level: string; obj: any; msg: string }[] = [];
@@ -50,6 +50,26 @@ describe("the audit trail", () => {
     const chained = await trail.write(log, sampleRecord(), { checkRunCreated: true });
     expect(log.lines).toEqual([{ level: "info", obj: { audit: chained, checkRunCreated: true }, msg: "agent-policy pull_request.opened: deny → check_run (failure)" }]);
     expect(await stored(join(root, "audit.jsonl"))).toEqual([chained]);
+    await trail.close();
+  });
+
+  it("writes a grant's expiry once: a second copy, written or spooled while the store was down, is not stored again", async () => {
+    const { path, spool, heal } = blockedStore();
+    const log = capture();
+    const trail = new AuditTrail(new FileAuditStore(path), spool, { log, retryBaseMs: 60_000 });
+    await trail.start();
+    // The store is down: this instance's copy waits in the spool, while another (here: a store on the same file, once healed) records it.
+    expect(await trail.write(log, expiryRecord(5501, { deliveryId: "timer" }))).toBeUndefined();
+    heal();
+    const other = new FileAuditStore(path);
+    const first = await other.append(expiryRecord(5501, { deliveryId: "sweep" }));
+    await other.close();
+    expect(await trail.flush()).toBe(true);
+    expect(log.lines.map((l) => l.msg)).toContain("a spooled audit record was already in the store; dropped from the spool");
+    expect(trail.spooled).toBe(0);
+    // Written again directly: the stored one is returned, nothing appended.
+    expect(await trail.write(log, expiryRecord(5501, { deliveryId: "again" }))).toMatchObject({ seq: first.seq, deliveryId: "sweep" });
+    expect((await stored(path)).map((r) => r.deliveryId)).toEqual(["sweep"]);
     await trail.close();
   });
 
