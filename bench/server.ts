@@ -104,18 +104,23 @@ async function main(): Promise<void> {
 
   // Each event is a new commit pushed to one of 20 Copilot pull requests per installation: a new check run each time.
   const template = examplePayload("pull_request", "synchronize");
+  // Each push lands on the head the pull request's previous event judged, as on GitHub: its record carries over.
+  const heads = new Map<string, string>();
   const eventFor = (n: number) => {
     const repo = repos[n % repos.length]!;
     const number = 1 + (Math.floor(n / repos.length) % 20);
     const sha = n.toString(16).padStart(40, "0");
+    const pr = `${fullName(repo)}#${number}`;
+    const before = heads.get(pr) ?? (n + 1).toString(16).padStart(40, "f");
+    heads.set(pr, sha);
     github.setPull(fullName(repo), number, {
       pull: pullResponse({ number, headSha: sha, headRef: `copilot/change-${number}`, baseRef: "main", defaultBranch: "main", user: COPILOT, changedFiles: 3, commits: 1, owner: repo.owner, repo: repo.name }),
       files: [fileEntry(`src/module-${number}.ts`), fileEntry(`test/module-${number}.test.ts`), fileEntry("docs/notes.md")],
-      commits: [commitEntry(sha, `Change ${n}`, { account: COPILOT, ...COPILOT_COMMITTER })],
+      commits: [{ ...commitEntry(sha, `Change ${n}`, { account: COPILOT, ...COPILOT_COMMITTER }), parents: [{ sha: before }] }],
     });
     const payload = structuredClone(template);
     payload.number = number;
-    payload.before = (n + 1).toString(16).padStart(40, "f");
+    payload.before = before;
     payload.after = sha;
     payload.installation = { ...payload.installation, id: repo.installationId };
     payload.repository = { ...payload.repository, name: repo.name, full_name: fullName(repo), default_branch: "main", owner: { ...payload.repository.owner, login: repo.owner } };
@@ -126,13 +131,15 @@ async function main(): Promise<void> {
       base: { ...payload.pull_request.base, ref: "main" },
       user: { ...payload.pull_request.user, ...COPILOT },
       html_url: `https://github.com/${fullName(repo)}/pull/${number}`,
+      commits: 1,
+      changed_files: 3,
     };
     payload.sender = { ...payload.sender, ...COPILOT };
     return payload;
   };
 
-  // Warm-up: tokens, policy caches, JIT; not measured.
-  for (let n = 0; n < repos.length * 2; n++) await send("pull_request", eventFor(EVENTS + n), `warm-${n}`);
+  // Warm-up, one push to each pull request: tokens, policy caches, the records of their heads, JIT; not measured.
+  for (let n = 0; n < repos.length * 20; n++) await send("pull_request", eventFor(EVENTS + n), `warm-${n}`);
   const requestsBefore = github.requests.length;
   const statsBefore = processStats(child.pid!);
 

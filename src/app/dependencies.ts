@@ -7,6 +7,7 @@ import type { ExpiryWatch } from "./expiry-watch.js";
 import type { GrantSweep } from "./grant-sweep.js";
 import { GrantExpiryTimers, timerScheduler } from "./grant-expiry-timers.js";
 import { KeyedMutex } from "./keyed-mutex.js";
+import type { CommitRecordMemory } from "./commit-record-memory.js";
 
 /** What handlers share across events: caches, the app's identity, the clock, the audit trail. */
 export interface AppDependencies {
@@ -20,6 +21,8 @@ export interface AppDependencies {
   audit: AuditTrail;
   /** Evaluations of one commit run one at a time in this process (key: `commitKey`). */
   commitLocks: KeyedMutex;
+  /** The records this process posted, per commit (key: `commitKey`); absent: every record is read from GitHub. */
+  commitRecords?: CommitRecordMemory;
   /** Re-evaluations pending for when a pull request's task-scoped grant ends. */
   grantTimers: GrantExpiryTimers;
   /** How many GitHub reads one event may make (see read-budget.ts). */

@@ -7,7 +7,7 @@ import type { Actor, Decision, Policy, PullRequestFacts } from "../engine/types.
 import { unlinkedParticipants } from "../engine/unlinked-participants.js";
 import { checkRunAuditRecord, countedSubjects, touchedPaths } from "../audit/audit-record.js";
 import { gatherApprovalFacts, listReviewFacts } from "../github/approval-facts.js";
-import { readCommitRecord, type CommitState, type OwnCheckRun } from "../github/commit-state.js";
+import type { CommitState, OwnCheckRun } from "../github/commit-state.js";
 import { loadPolicy, type LoadedPolicy } from "../github/load-policy.js";
 import type { Octokit, RepoRef } from "../github/octokit.js";
 import { openPullRequestsAt } from "../github/open-pull-requests-at.js";
@@ -22,7 +22,7 @@ import type { AppDependencies } from "./dependencies.js";
 import { failureReason } from "./failure-reason.js";
 import { commitKey } from "./keyed-mutex.js";
 import { unreadPolicy } from "./read-policy.js";
-import { recordOptions, reportCommit } from "./report-commit.js";
+import { commitRecordOf, reportCommit } from "./report-commit.js";
 import { reviewCanChange, reviewIsInert, type ReviewTrigger } from "./review-gate.js";
 import { applyGrants } from "../engine/grants/apply-grants.js";
 import { readGrants, type GrantReading } from "../github/grant-facts.js";
@@ -132,7 +132,7 @@ async function evaluateReview(octokit: Octokit, log: Logger, deps: AppDependenci
   const moved = await deps.commitLocks.run(commitKey(trigger.repo, trigger.headSha), async () => {
     let known: KnownRecord | undefined;
     try {
-      known = await readCommitRecord(octokit, trigger.repo, trigger.headSha, recordOptions(deps));
+      known = await commitRecordOf(octokit, deps, trigger.repo, trigger.headSha);
     } catch (error) {
       // The evaluation reads the record again and fails closed on it.
       log.warn({ err: error }, "could not read the commit's record for a review; evaluating");
@@ -157,7 +157,7 @@ async function open(octokit: Octokit, log: Logger, deps: AppDependencies, trigge
     const [pr, previous] = await Promise.all([
       trigger.pull ?? readPullRequest(octokit, repo, trigger.number),
       // Read once any evaluation of the previous head in this process has posted, so nothing it recorded is missed.
-      before ? deps.commitLocks.run(commitKey(repo, before), () => readCommitRecord(octokit, repo, before, recordOptions(deps))) : undefined,
+      before ? deps.commitLocks.run(commitKey(repo, before), () => commitRecordOf(octokit, deps, repo, before)) : undefined,
     ]);
     return { loaded, pr, carried: previous?.record.actors ?? [], ...(trigger.pull ? { fromPayload: true } : {}) };
   } catch (error) {
@@ -188,7 +188,7 @@ async function evaluateAtHead(
     try {
       const [gathered, recorded] = await Promise.all([
         gatherPullRequestFacts(octokit, repo, opening.pr, { ...(trigger.senderActed ? { sender: trigger.sender ?? null } : {}), policyPaths: [opening.loaded.path] }),
-        known ?? readCommitRecord(octokit, repo, headSha, recordOptions(deps)),
+        known ?? commitRecordOf(octokit, deps, repo, headSha),
       ]);
       if (opening.fromPayload && !gathered.headIsTip) {
         // The commits listed do not end at the payload's head (a late event, a head that moved on, or a listing GitHub cut): the pull request says.

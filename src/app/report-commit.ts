@@ -5,12 +5,15 @@ import type { Octokit, RepoRef } from "../github/octokit.js";
 import { openPullRequestsAt } from "../github/open-pull-requests-at.js";
 import { publishCheckRun, type PublishedCheckRun } from "../github/publish-check-run.js";
 import { renderCheckRun, type CheckReport, type CheckRunOutput } from "../report/check-run-output.js";
-import { boundedRecord, recordActors, sealRecord, type RecordedActor, type ReviewApprovers, type SubjectVerdict } from "../report/commit-record.js";
+import { boundedRecord, openRecord, recordActors, sealRecord, type RecordedActor, type ReviewApprovers, type SubjectVerdict } from "../report/commit-record.js";
 import { commitVerdict, withCommitVerdict, type CommitVerdict } from "../report/commit-verdict.js";
 import { inert } from "../report/inert.js";
 import { truncate } from "../report/markdown.js";
 import type { AppDependencies } from "./dependencies.js";
 import { failureReason } from "./failure-reason.js";
+import { commitKey } from "./keyed-mutex.js";
+import { readCommitRecord } from "../github/commit-state.js";
+import type { RememberedRecord } from "./commit-record-memory.js";
 
 /** One subject judged by this event: a pull request or a push whose head is the commit. */
 export interface JudgedSubject {
@@ -97,6 +100,7 @@ export async function reportCommit(octokit: Octokit, log: Logger, deps: AppDepen
   }
   if (input.supersededBy) output = superseded(output, input.supersededBy);
 
+  const key = commitKey(input.repo, input.headSha);
   try {
     const published = await publishCheckRun(octokit, input.repo, {
       headSha: input.headSha,
@@ -105,10 +109,37 @@ export async function reportCommit(octokit: Octokit, log: Logger, deps: AppDepen
       latest: state?.latest,
       ...(input.detailsUrl ? { detailsUrl: input.detailsUrl } : {}),
     });
+    const posted = postedRecord(input, deps, output, published);
+    if (posted) deps.commitRecords?.remember(key, posted);
+    else deps.commitRecords?.forget(key);
     return { report, output, ...(verdict ? { verdict } : {}), published };
   } catch (cause) {
+    // The run may have been created before the failure: the next evaluation reads what GitHub holds.
+    deps.commitRecords?.forget(key);
     return { report, output, ...(verdict ? { verdict } : {}), postError: { message: failureReason(cause), cause } };
   }
+}
+
+/**
+ * The commit's record as the next read of its runs would find it now that
+ * `published` is the newest: what the run's text opens to. None when the run
+ * carries no record, or a full one (the read then looks further, or fails closed).
+ */
+function postedRecord(input: CommitReportInput, deps: AppDependencies, output: CheckRunOutput, published: PublishedCheckRun): RememberedRecord | undefined {
+  const opened = openRecord(output.text, { repo: `${input.repo.owner}/${input.repo.repo}`, sha: input.headSha, key: deps.incidentKey });
+  if (opened.status !== "ok" || opened.record.overflow) return undefined;
+  return { record: opened.record, latest: { id: published.id, externalId: `agent-policy:${published.digest}`, status: "completed" } };
+}
+
+/**
+ * The commit's record: as this process last posted it when it remembers
+ * that (see `CommitRecordMemory`), else read from the app's runs on GitHub.
+ * Call it under the commit's lock.
+ */
+export async function commitRecordOf(octokit: Octokit, deps: AppDependencies, repo: RepoRef, sha: string): Promise<Omit<CommitState, "openPulls">> {
+  const remembered = deps.commitRecords?.get(commitKey(repo, sha));
+  if (remembered) return remembered;
+  return readCommitRecord(octokit, repo, sha, recordOptions(deps));
 }
 
 /** How the app finds and seals its records: its own id, and the webhook secret. */

@@ -11,6 +11,16 @@ import type { Octokit } from "./octokit.js";
 /** The repository an organisation keeps its defaults in; its `.agent-policy.yml` is the org baseline. */
 export const BASELINE_REPOSITORY = ".github";
 
+/** The cache key of an owner's baseline. */
+function baselineKey(owner: string): string {
+  return `baseline:${owner}`.toLowerCase();
+}
+
+/** A push to the owner's `.github` repository may have changed the baseline: the next read asks GitHub. */
+export function forgetBaseline(cache: PolicyCache, owner: string): void {
+  cache.forget(baselineKey(owner));
+}
+
 /** The org baseline as read: where it is, and what parsing it gave. */
 export interface LoadedBaseline {
   source: BaselineSource;
@@ -22,12 +32,14 @@ export interface LoadedBaseline {
  * repository's default branch. Cached per owner (one installation each) like
  * a repository's policy: a conditional request, answered 304 while the file
  * is unchanged, and the parse kept by blob SHA. No `.github` repository, or no
- * file in it (both 404): no baseline. Any other failure is a
+ * file in it (both 404): no baseline, believed for `ABSENT_TTL_MS` unless a push
+ * to `.github` says otherwise. Any other failure is a
  * `GitHubFactsError`, and the caller fails closed; a link, a directory or an
  * oversized file is a baseline that does not validate.
  */
 export async function loadBaseline(octokit: Octokit, owner: string, cache: PolicyCache): Promise<LoadedBaseline | undefined> {
-  const key = `baseline:${owner}`.toLowerCase();
+  const key = baselineKey(owner);
+  if (cache.isAbsent(key)) return undefined;
   const cached = cache.head(key);
   const source: BaselineSource = { repository: `${owner}/${BASELINE_REPOSITORY}`, path: POLICY_FILE, ref: "its default branch" };
   let response;
@@ -42,7 +54,7 @@ export async function loadBaseline(octokit: Octokit, owner: string, cache: Polic
     const status = statusOf(error);
     if (status === 304 && cached) return { source: { ...source, sha: cached.sha }, result: cached.result };
     if (status === 404) {
-      cache.forget(key);
+      cache.rememberAbsent(key);
       return undefined;
     }
     return step(`read the org baseline ${POLICY_FILE} from ${owner}/${BASELINE_REPOSITORY}`, () => Promise.reject(error));

@@ -24,6 +24,15 @@ export interface LoadedPolicy {
 /** The largest policy file read (README: a file over 256 KiB is an error); the proposed version of a PR is held to it too. */
 export const MAX_POLICY_BYTES = 256 * 1024;
 
+/**
+ * How long "no org baseline" (a 404: no `.github` repository, no file in it,
+ * or the app not installed on it) is believed without asking again. A push
+ * that may change the baseline forgets it at once (see `forgetBaseline`); the
+ * bound covers what sends the app no push: the app installed on `.github`
+ * later, a repository created or made visible to it.
+ */
+export const ABSENT_TTL_MS = 5 * 60_000;
+
 /** The last answer for one repository's policy: the validator for the conditional request, and what it parsed to. */
 interface CachedHead {
   etag: string;
@@ -43,8 +52,33 @@ export class PolicyCache {
   private readonly heads = new Map<string, CachedHead>();
   private readonly parsed = new Map<string, ParseResult>();
   private readonly texts = new Map<string, string>();
+  private readonly absent = new Map<string, number>();
 
-  constructor(private readonly maxEntries = 1000) {}
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+  /** How long a 404 is believed (see `rememberAbsent`); 0 asks every time. */
+  readonly absentTtlMs: number;
+
+  constructor(options: { maxEntries?: number; now?: () => number; absentTtlMs?: number } = {}) {
+    this.maxEntries = options.maxEntries ?? 1000;
+    this.now = options.now ?? Date.now;
+    this.absentTtlMs = options.absentTtlMs ?? ABSENT_TTL_MS;
+  }
+
+  /** True while a 404 for `key` is remembered (see `rememberAbsent`). */
+  isAbsent(key: string): boolean {
+    const until = this.absent.get(key);
+    if (until === undefined) return false;
+    if (until > this.now()) return true;
+    this.absent.delete(key);
+    return false;
+  }
+
+  /** Remembers for `absentTtlMs` that `key` answered 404, so it is not asked again meanwhile. */
+  rememberAbsent(key: string): void {
+    this.heads.delete(key);
+    if (this.absentTtlMs > 0) bounded(this.absent, this.maxEntries).set(key, this.now() + this.absentTtlMs);
+  }
 
   head(key: string): CachedHead | undefined {
     return this.heads.get(key);
@@ -66,6 +100,7 @@ export class PolicyCache {
 
   forget(key: string): void {
     this.heads.delete(key);
+    this.absent.delete(key);
   }
 }
 

@@ -4,6 +4,7 @@ import { createApp } from "../app/index.js";
 import { ExpiryWatch } from "../app/expiry-watch.js";
 import { GrantSweep } from "../app/grant-sweep.js";
 import { processSweepLock, RedisSweepLock, type SweepLock } from "../app/sweep-lock.js";
+import { CommitRecordMemory } from "../app/commit-record-memory.js";
 import { appOctokit } from "../github/app-octokit.js";
 import { InventoryRoute, readInventoryConfig } from "../inventory/inventory-route.js";
 import type { Octokit } from "../github/octokit.js";
@@ -56,7 +57,9 @@ export async function serve(config: ServeConfig, log: Logger): Promise<RunningSe
   const lock: SweepLock = config.redisUrl ? RedisSweepLock.connect(config.redisUrl, { log: log.child({ name: "sweep-lock" }) }) : processSweepLock;
   const expiries = new ExpiryWatch({ clock: () => new Date(), log: log.child({ name: "expiry" }) as never, lock });
   const grantSweep = new GrantSweep({ clock: () => new Date(), log: log.child({ name: "grant-sweep" }) as never, lock });
-  await probot.load(createApp({ audit, expiries, grantSweep }));
+  // One instance (no REDIS_URL) is the only writer of its records, so it remembers them; several read them from GitHub.
+  const commitRecords = config.redisUrl ? {} : { commitRecords: new CommitRecordMemory() };
+  await probot.load(createApp({ audit, expiries, grantSweep, ...commitRecords }));
 
   endpoint = new WebhookEndpoint(probot.webhooks as unknown as WebhookReceiver, log.child({ name: "webhooks" }), { observer: metrics });
   const readiness = new Readiness([githubProbe(probot), auditStoreProbe(audit)]);

@@ -8,6 +8,7 @@ import { Writable } from "node:stream";
 import { Probot, ProbotOctokit } from "probot";
 import type { AppDependencies } from "../../src/app/dependencies.js";
 import { createApp } from "../../src/app/index.js";
+import { PolicyCache } from "../../src/github/load-policy.js";
 import { AuditSpool } from "../../src/audit/audit-spool.js";
 import type { AuditStore } from "../../src/audit/audit-store.js";
 import { AuditTrail } from "../../src/audit/audit-trail.js";
@@ -50,7 +51,9 @@ export async function createHarness(options: { store?: AuditStore; spoolPath?: s
   const store = options.store ?? new FileAuditStore(join(dir, "audit.jsonl"));
   const trail = new AuditTrail(store, new AuditSpool(options.spoolPath ?? join(dir, "audit.jsonl.spool")), { log: probot.log, retryBaseMs: 60_000 });
   await trail.start();
-  await probot.load(createApp({ appId: 123, clock: () => NOW, incidentKey: "test-incident-key", audit: trail, ...options.app }));
+  // A missing org baseline is asked for on every event here, as each test's mocks expect; test/app/warm-event-calls.test.ts remembers it.
+  const policyCache = new PolicyCache({ absentTtlMs: 0 });
+  await probot.load(createApp({ appId: 123, clock: () => NOW, incidentKey: "test-incident-key", audit: trail, policyCache, ...options.app }));
   return {
     probot,
     logs,

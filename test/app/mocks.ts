@@ -24,8 +24,8 @@ export interface Scenario {
   policyResponse?: Record<string, unknown>;
   etag?: string;
   ifNoneMatch?: string;
-  /** How the org baseline's read is answered (default: 404, no baseline). */
-  baseline?: BaselineReply;
+  /** How the org baseline's read is answered (default: 404, no baseline); null: not read (a missing baseline remembered). */
+  baseline?: BaselineReply | null;
   user?: object;
   headRef?: string;
   baseRef?: string;
@@ -60,7 +60,7 @@ export function mockReads(s: Scenario): nock.Scope {
   else if (typeof s.policy === "object") contents.reply(s.policy.status, { message: "Server Error" });
   else contents.reply(200, s.policyResponse ?? policyContent(s.policy ?? POLICY), { etag: s.etag ?? '"p1"' });
   if (typeof s.policy === "object" && s.policy !== null) return scope;
-  mockBaseline(scope, REPO_PATH, s.baseline);
+  if (s.baseline !== null) mockBaseline(scope, REPO_PATH, s.baseline);
   // An unreadable baseline stops the evaluation before the pull request is read (fail closed).
   if (s.baseline && ![200, 304, 404].includes(s.baseline.status)) return scope;
   const number = s.number ?? 2;

@@ -12,7 +12,7 @@ import { judgeProtectedPush } from "../protected-push.js";
 import { pushMayChangePolicy } from "../policy-change.js";
 import { reEvaluateOpenAgentPullRequests } from "../re-evaluate-open-pull-requests.js";
 import { reEvaluateOrganisation } from "../re-evaluate-organisation.js";
-import { BASELINE_REPOSITORY } from "../../github/load-baseline.js";
+import { BASELINE_REPOSITORY, forgetBaseline } from "../../github/load-baseline.js";
 import { cancelRevokedAgentRuns, RevokedRunsError, type RevokedRuns } from "../cancel-revoked-runs.js";
 
 /**
@@ -53,6 +53,7 @@ export function handlePush(deps: AppDependencies) {
       failure = error;
     }
     const repo = { owner: payload.repository.owner?.login ?? payload.repository.full_name.split("/")[0]!, repo: payload.repository.name };
+    if (repo.repo.toLowerCase() === BASELINE_REPOSITORY) forgetBaseline(deps.policyCache, repo.owner);
     const log = context.log.child({ deliveryId: context.id });
     const defaultBranch = payload.repository.default_branch;
     const action = "policy_changed";
