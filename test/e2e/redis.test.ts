@@ -1,6 +1,6 @@
 import { createPublicKey } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appKeyPair } from "../fixtures/github.js";
+import { appKeyPair, COPILOT, HUMAN } from "../fixtures/github.js";
 import { PrivateRedis, redisServerInstalled } from "../support/redis.js";
 import { FakeGitHub } from "./fake-github.js";
 import { fullName, humanPull, pullOpened, type InstalledRepo } from "./pull-events.js";
@@ -66,6 +66,26 @@ describe.skipIf(!redisServerInstalled())("REDIS_URL: two instances share each in
     const gaps = posts.slice(1).map((at, i) => at - posts[i]!);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(800);
     expect(github.checkRuns.filter((r) => r.repo === fullName(ORG)).map((r) => r.conclusion)).toEqual(Array(6).fill("success"));
+  }, 60_000);
+
+  it("reads a commit's record from GitHub on every event: another instance may have posted since", async () => {
+    const repo: InstalledRepo = { owner: "shared-org", name: "web", installationId: 303 };
+    const sha = "c".repeat(40);
+    humanPull(github, repo, 1, sha);
+    const edited = (sender: object) => {
+      const payload = pullOpened(repo, 1, sha);
+      payload.action = "edited";
+      payload.sender = { ...payload.sender, ...sender };
+      return payload;
+    };
+    // Instance 0 judges the pull request, instance 1 then puts Copilot (the sender of its event) on the commit's record, and instance 0 judges it again.
+    expect((await instances[0]!.sendWebhook("pull_request", edited(HUMAN), SECRET, "record-1")).status).toBe(200);
+    expect((await instances[1]!.sendWebhook("pull_request", edited(COPILOT), SECRET, "record-2")).status).toBe(200);
+    expect((await instances[0]!.sendWebhook("pull_request", edited(HUMAN), SECRET, "record-3")).status).toBe(200);
+    const listings = github.requests.filter((r) => r.method === "GET" && r.path.split("?")[0] === `/repos/${fullName(repo)}/commits/${sha}/check-runs`);
+    expect(listings).toHaveLength(3);
+    const newest = github.checkRuns.filter((r) => r.repo === fullName(repo) && r.head_sha === sha).at(-1) as { output: { summary: string } };
+    expect(newest.output.summary).toContain("on record for this commit as event sender Copilot");
   }, 60_000);
 
   it("keeps those queues in Redis under the installation's own key", () => {
