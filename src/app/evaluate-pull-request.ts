@@ -153,13 +153,18 @@ async function open(octokit: Octokit, log: Logger, deps: AppDependencies, trigge
   let loaded: LoadedPolicy = unreadPolicy(trigger.defaultBranch);
   const before = trigger.before && trigger.before !== trigger.headSha && !/^0+$/.test(trigger.before) ? trigger.before : undefined;
   try {
-    loaded = await loadPolicy(octokit, { ...repo, defaultBranch: trigger.defaultBranch }, deps.policyCache);
-    const [pr, previous] = await Promise.all([
+    // Independent reads, all at once; a failure of the policy is the one reported first.
+    const [policy, pull, previous] = await Promise.allSettled([
+      loadPolicy(octokit, { ...repo, defaultBranch: trigger.defaultBranch }, deps.policyCache),
       trigger.pull ?? readPullRequest(octokit, repo, trigger.number),
       // Read once any evaluation of the previous head in this process has posted, so nothing it recorded is missed.
       before ? deps.commitLocks.run(commitKey(repo, before), () => commitRecordOf(octokit, deps, repo, before)) : undefined,
     ]);
-    return { loaded, pr, carried: previous?.record.actors ?? [], ...(trigger.pull ? { fromPayload: true } : {}) };
+    if (policy.status === "fulfilled") loaded = policy.value;
+    for (const read of [policy, pull, previous]) if (read.status === "rejected") throw read.reason;
+    const pr = (pull as PromiseFulfilledResult<PullRequestData>).value;
+    const carried = (previous as PromiseFulfilledResult<KnownRecord | undefined>).value?.record.actors ?? [];
+    return { loaded, pr, carried, ...(trigger.pull ? { fromPayload: true } : {}) };
   } catch (error) {
     log.error({ err: error }, "could not evaluate the pull request; failing closed");
     return { loaded, carried: [], error: failureReason(error), cause: error };

@@ -125,11 +125,14 @@ export async function loadPolicy(
   repo: RepoRef & { defaultBranch: string },
   cache: PolicyCache,
 ): Promise<LoadedPolicy> {
-  const { text, ...own } = await loadOwnPolicy(octokit, repo, cache);
   // The `.github` repository's own file is the baseline: it governs that repository as it is.
-  if (repo.repo.toLowerCase() === BASELINE_REPOSITORY) return own;
-  const baseline = await loadBaseline(octokit, repo.owner, cache);
-  return applyBaseline(own, baseline, text);
+  const isBaseline = repo.repo.toLowerCase() === BASELINE_REPOSITORY;
+  // Both files are read at once; a failure of the repository's own file is the one reported first.
+  const [ownRead, baselineRead] = await Promise.allSettled([loadOwnPolicy(octokit, repo, cache), isBaseline ? undefined : loadBaseline(octokit, repo.owner, cache)]);
+  if (ownRead.status === "rejected") throw ownRead.reason;
+  if (baselineRead.status === "rejected") throw baselineRead.reason;
+  const { text, ...own } = ownRead.value;
+  return isBaseline ? own : applyBaseline(own, baselineRead.value, text);
 }
 
 async function loadOwnPolicy(
