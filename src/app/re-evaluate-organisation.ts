@@ -4,7 +4,9 @@ import { listInstallationRepositories } from "../github/installation-repositorie
 import type { Octokit } from "../github/octokit.js";
 import type { AppDependencies } from "./dependencies.js";
 import { failureReason } from "./failure-reason.js";
-import { reEvaluateOpenAgentPullRequests, type OpenWorkTrigger } from "./re-evaluate-open-pull-requests.js";
+import type { AuditContext } from "../audit/audit-record.js";
+import { endRevokedWork } from "./end-revoked-work.js";
+import type { OpenWorkTrigger } from "./re-evaluate-open-pull-requests.js";
 
 /** How many repositories a change of the org baseline re-evaluates; the rest are judged on their next event (logged). */
 export const MAX_ORG_REPOSITORIES = 100;
@@ -14,11 +16,13 @@ export const MAX_ORG_REPOSITORIES = 100;
  * branch that may touch `.agent-policy.yml`): every other repository the
  * installation reaches has its open agent pull requests evaluated again with
  * the new floor, one repository after another, each through
- * `reEvaluateOpenAgentPullRequests` (bounded per repository). A repository
+ * `endRevokedWork`: an agent the baseline suspends (or whose baseline
+ * `expires` passed) has its workflow runs there cancelled, then the open agent
+ * pull requests are judged again (bounded per repository). A repository
  * that fails is logged and the next one goes on; a listing cut at the bound
  * is logged as a warning.
  */
-export async function reEvaluateOrganisation(octokit: Octokit, log: Logger, deps: AppDependencies, trigger: Omit<OpenWorkTrigger, "repo" | "defaultBranch">): Promise<{ repositories: string[]; failed: string[]; truncated: boolean }> {
+export async function reEvaluateOrganisation(octokit: Octokit, log: Logger, deps: AppDependencies, trigger: Omit<OpenWorkTrigger, "repo" | "defaultBranch">, audit: AuditContext): Promise<{ repositories: string[]; failed: string[]; truncated: boolean }> {
   const listing = await listInstallationRepositories(octokit, { max: MAX_ORG_REPOSITORIES });
   const repositories: string[] = [];
   const failed: string[] = [];
@@ -26,7 +30,7 @@ export async function reEvaluateOrganisation(octokit: Octokit, log: Logger, deps
     if (r.repo.toLowerCase() === BASELINE_REPOSITORY) continue;
     const name = `${r.owner}/${r.repo}`;
     try {
-      await reEvaluateOpenAgentPullRequests(octokit, log, deps, { ...trigger, repo: { owner: r.owner, repo: r.repo }, defaultBranch: r.defaultBranch });
+      await endRevokedWork(octokit, log, deps, { ...trigger, repo: { owner: r.owner, repo: r.repo }, defaultBranch: r.defaultBranch }, audit);
       repositories.push(name);
     } catch (error) {
       log.error({ err: error, repository: name, reason: failureReason(error) }, "could not re-evaluate a repository's open pull requests after the org baseline changed");

@@ -10,18 +10,18 @@ import type { AppDependencies } from "../dependencies.js";
 import { auditPush, evaluatePush, failPushClosed, type PushTrigger } from "../evaluate-push.js";
 import { judgeProtectedPush } from "../protected-push.js";
 import { pushMayChangePolicy } from "../policy-change.js";
-import { reEvaluateOpenAgentPullRequests } from "../re-evaluate-open-pull-requests.js";
 import { reEvaluateOrganisation } from "../re-evaluate-organisation.js";
 import { BASELINE_REPOSITORY, forgetBaseline } from "../../github/load-baseline.js";
-import { cancelRevokedAgentRuns, RevokedRunsError, type RevokedRuns } from "../cancel-revoked-runs.js";
+import { endRevokedWork } from "../end-revoked-work.js";
 
 /**
  * A branch or tag was pushed. A push to the default branch that may change
- * the policy also re-evaluates the repository's open agent pull requests
- * (`reEvaluateOpenAgentPullRequests`), so a narrowed or suspended agent's
- * open work takes the new verdict at once, after the workflow runs of
- * agents whose grant has ended are cancelled (`cancelRevokedAgentRuns`);
- * each cancelled run is a line in the check of the pull request it belongs to.
+ * the policy also re-evaluates the repository's open agent pull requests, so
+ * a narrowed or suspended agent's open work takes the new verdict at once,
+ * after the workflow runs of agents whose grant has ended are cancelled
+ * (`endRevokedWork`; in every repository of the organisation when the org
+ * baseline changed); each cancelled run is a line in the check of the pull
+ * request it belongs to.
  *
  *
  * decode → load policy → who is an assistant (pusher, sender, and the
@@ -57,17 +57,6 @@ export function handlePush(deps: AppDependencies) {
     const log = context.log.child({ deliveryId: context.id });
     const defaultBranch = payload.repository.default_branch;
     const action = "policy_changed";
-    // First the runs of agents whose grant ended (they act now), then the open pull requests.
-    const { loaded, error: loadError } = await readPolicy(context.octokit, { ...repo, defaultBranch }, deps.policyCache);
-    let revoked: RevokedRuns | undefined;
-    if (!loadError && loaded.result.ok) {
-      const audit = { ...auditContextFor(context, deps.clock()), action };
-      revoked = await cancelRevokedAgentRuns(context.octokit, log, deps, { repo, loaded, policy: loaded.result.policy, audit }).catch((error: unknown) => {
-        failure ??= error;
-        return error instanceof RevokedRunsError ? error.revoked : undefined;
-      });
-      if (payload.installation) deps.expiries?.watch({ installationId: payload.installation.id, repo, defaultBranch }, loaded.result.policy);
-    }
     const trigger = {
       deliveryId: context.id,
       event: context.name,
@@ -75,14 +64,15 @@ export function handlePush(deps: AppDependencies) {
       ...(payload.installation ? { installationId: payload.installation.id } : {}),
       sender: payload.sender ?? null,
     };
+    const audit = { ...auditContextFor(context, deps.clock()), action };
     try {
-      await reEvaluateOpenAgentPullRequests(context.octokit, log, deps, { ...trigger, repo, defaultBranch, ...(revoked?.runs.length ? { cancelledRuns: revoked.runs } : {}) });
+      await endRevokedWork(context.octokit, log, deps, { ...trigger, repo, defaultBranch }, audit);
     } catch (error) {
       failure ??= error;
     }
     // The `.github` repository's policy is the org baseline: every repository's open work stands on it.
     if (repo.repo.toLowerCase() === BASELINE_REPOSITORY) {
-      await reEvaluateOrganisation(context.octokit, log, deps, { ...trigger, action: "baseline_changed" });
+      await reEvaluateOrganisation(context.octokit, log, deps, { ...trigger, action: "baseline_changed" }, { ...audit, action: "baseline_changed" });
     }
     if (failure !== undefined) throw failure;
   };
