@@ -10,10 +10,10 @@ export interface Timers {
   clear(handle: unknown): void;
 }
 
-const NODE_TIMERS: Timers = {
+/** Node's timers, unreferenced: a pending expiry or sweep never keeps the process alive (shutdown clears it anyway). */
+export const NODE_TIMERS: Timers = {
   set(task, ms) {
     const handle = setTimeout(task, ms);
-    // A pending expiry never keeps the process alive: shutdown clears it anyway.
     handle.unref();
     return handle;
   },

@@ -9,20 +9,9 @@ import { limitReads } from "../github/read-budget.js";
 import type { AppDependencies } from "./dependencies.js";
 import { evaluatePullRequest, grantTimerKey, type PullRequestTrigger } from "./evaluate-pull-request.js";
 import type { Authenticate } from "./expiry-response.js";
-import type { Timers } from "./expiry-watch.js";
+import { NODE_TIMERS, type Timers } from "./expiry-watch.js";
 import { recordGrantExpiries } from "./record-grant-expiries.js";
 import { processSweepLock, type LockedRun, type SweepLock } from "./sweep-lock.js";
-
-const NODE_TIMERS: Timers = {
-  set(task, ms) {
-    const handle = setTimeout(task, ms);
-    handle.unref();
-    return handle;
-  },
-  clear(handle) {
-    clearTimeout(handle as NodeJS.Timeout);
-  },
-};
 
 /** A grant as its `granted` audit record tells it: where, which comment, until when. */
 export interface RecordedGrant {

@@ -1,9 +1,10 @@
 import type { ActiveGrant } from "../engine/grants/decide-grants.js";
 import { pullRequestOfRun, type PullRequestHead, type RunHead } from "../engine/grants/run-pull-request.js";
 import type { Policy } from "../engine/types.js";
-import { GitHubFactsError, step } from "./errors.js";
+import { step } from "./errors.js";
 import { readGrants, type GrantChangeFacts } from "./grant-facts.js";
 import type { Octokit, RepoRef } from "./octokit.js";
+import { pullRequestsAtCommit } from "./open-pull-requests-at.js";
 import { commitFactOf, identityOf, readPullRequest, type PullRequestData } from "./pull-request-facts.js";
 
 /** Pages of pull requests associated with the run's commit that are read; more fails closed (no grant). */
@@ -52,21 +53,11 @@ function headOf(pr: PullRequestData): PullRequestHead {
 
 /** The pull requests of this repository GitHub associates with a commit, as heads to match a run against. */
 async function pullRequestHeadsAt(octokit: Octokit, repo: RepoRef, sha: string): Promise<PullRequestHead[]> {
-  const what = `list the pull requests of commit ${sha.slice(0, 7)}`;
-  let pages = 0;
-  let more = false;
-  const pulls = await step(what, () =>
-    octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, { owner: repo.owner, repo: repo.repo, commit_sha: sha, per_page: 100 }, (response, done) => {
-      if (++pages >= MAX_PAGES) {
-        more = /rel="next"/.test(response.headers.link ?? "");
-        done();
-      }
-      return response.data;
-    }),
-  );
-  if (more) throw new GitHubFactsError(what, { cause: new Error(`more than ${MAX_PAGES * 100} pull requests are associated with it`) });
-  const fullName = `${repo.owner}/${repo.repo}`.toLowerCase();
-  return pulls
-    .filter((pr) => (pr.base?.repo?.full_name ?? fullName).toLowerCase() === fullName)
-    .map((pr) => ({ number: pr.number, state: pr.state, headSha: pr.head?.sha ?? "", headRef: pr.head?.ref ?? "", headRepository: pr.head?.repo?.full_name }));
+  return (await pullRequestsAtCommit(octokit, repo, sha, MAX_PAGES)).map((pr) => ({
+    number: pr.number,
+    state: pr.state,
+    headSha: pr.head?.sha ?? "",
+    headRef: pr.head?.ref ?? "",
+    headRepository: pr.head?.repo?.full_name,
+  }));
 }
