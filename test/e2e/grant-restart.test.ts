@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { FileAuditStore } from "../../src/audit/file-audit-store.js";
 import { appKeyPair, commitEntry, COPILOT, COPILOT_COMMITTER, examplePayload, fileEntry, pullResponse } from "../fixtures/github.js";
 import { FakeGitHub } from "./fake-github.js";
-import { AppProcess } from "./server-process.js";
+import { AppProcess, pollUntil } from "./server-process.js";
 
 const REPO = "Codertocat/Hello-World";
 const SECRET = "e2e-grant-restart-secret";
@@ -20,15 +20,7 @@ agents:
     paths: { allow: ["src/**"] }
 `;
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting for the app");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(probe: () => T | undefined, timeoutMs = 20_000) => pollUntil(probe, timeoutMs, 50);
 
 describe("a grant that ends while the app is down, end to end through the real server", () => {
   const keys = appKeyPair();

@@ -10,7 +10,7 @@ import { appKeyPair } from "../fixtures/github.js";
 import { copyOf, dockerfileStages, envOf, type Stage } from "../deploy/dockerfile.js";
 import { FakeGitHub } from "./fake-github.js";
 import { fullName, humanPull, pullOpened, type InstalledRepo } from "./pull-events.js";
-import { AppProcess } from "./server-process.js";
+import { AppProcess, pollUntil } from "./server-process.js";
 
 /*
  * The image, assembled without a container engine: the Dockerfile's own
@@ -125,11 +125,10 @@ describe("the container image, assembled from the Dockerfile's stages", () => {
     const sha = "c".repeat(40);
     humanPull(github, REPO, 21, sha);
     expect((await app.sendWebhook("pull_request", pullOpened(REPO, 21, sha), SECRET, "image-1")).status).toBe(200);
-    const deadline = Date.now() + 15_000;
-    while (!github.requests.some((r) => r.method === "POST" && r.path === `/repos/${fullName(REPO)}/check-runs`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await pollUntil(() => github.requests.find((r) => r.method === "POST" && r.path === `/repos/${fullName(REPO)}/check-runs`), 15_000);
     expect(github.requests.filter((r) => r.method === "POST" && r.path === `/repos/${fullName(REPO)}/check-runs`)).toHaveLength(1);
     const audit = join(image, "data", "audit.jsonl");
-    while (!existsSync(audit) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await pollUntil(() => (existsSync(audit) ? audit : undefined), 15_000);
     expect(readFileSync(audit, "utf8").trim().split("\n").map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ deliveryId: "image-1" }));
   });
 

@@ -3,21 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appKeyPair } from "../fixtures/github.js";
 import { FakeGitHub } from "./fake-github.js";
 import { fullName, humanPull, pullOpened, type InstalledRepo } from "./pull-events.js";
-import { AppProcess } from "./server-process.js";
+import { AppProcess, pollUntil } from "./server-process.js";
 
 const SECRET = "installations-webhook-secret";
 const BUSY: InstalledRepo = { owner: "busy-org", name: "monorepo", installationId: 101 };
 const QUIET: InstalledRepo = { owner: "quiet-org", name: "service", installationId: 202 };
 
-async function until<T>(probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting for the app");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(probe: () => T | undefined, timeoutMs = 20_000) => pollUntil(probe, timeoutMs, 20);
 
 describe("several installations on one server, GitHub's rate limiting on", () => {
   const keys = appKeyPair();

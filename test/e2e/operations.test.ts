@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appKeyPair, commitEntry, fileEntry, pullResponse } from "../fixtures/github.js";
 import { FakeGitHub } from "./fake-github.js";
 import { fullName, humanPull, pullOpened, type InstalledRepo } from "./pull-events.js";
-import { AppProcess } from "./server-process.js";
+import { AppProcess, pollUntil } from "./server-process.js";
 
 const SECRET = "operations-webhook-secret";
 const root = new URL("../..", import.meta.url).pathname;
@@ -30,15 +30,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting for the app");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = <T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000) => pollUntil(probe, timeoutMs, 50);
 
 describe("operating the server: /metrics and /healthz", () => {
   const keys = appKeyPair();

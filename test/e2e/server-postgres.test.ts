@@ -8,7 +8,7 @@ import { appKeyPair, commitEntry, COPILOT, DEVIN, examplePayload, examplePayload
 import { startPostgres, type PostgresServer } from "../support/postgres.js";
 import { expectOneRecordPerWebhook } from "./audit-records.js";
 import { FakeGitHub } from "./fake-github.js";
-import { AppProcess } from "./server-process.js";
+import { AppProcess, pollUntil } from "./server-process.js";
 
 const REPO = "Codertocat/Hello-World";
 const SECRET = "e2e-webhook-secret";
@@ -24,15 +24,7 @@ agents:
     paths: { allow: ["docs/**"] }
 `;
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting for the app");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitFor = <T>(probe: () => T | undefined, timeoutMs = 10_000) => pollUntil(probe, timeoutMs, 25);
 
 describe("the app's server process with its audit trail in PostgreSQL (DATABASE_URL)", () => {
   const keys = appKeyPair();

@@ -6,6 +6,20 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
+/**
+ * Polls `probe` until it returns a value (the app logs and answers
+ * asynchronously to the test), failing after `timeoutMs`.
+ */
+export async function pollUntil<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out waiting for the app");
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
 /** One JSON log line of the app process. */
 export type LogLine = Record<string, any>;
 

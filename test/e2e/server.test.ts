@@ -6,7 +6,7 @@ import { FileAuditStore } from "../../src/audit/file-audit-store.js";
 import { expectOneRecordPerWebhook } from "./audit-records.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeGitHub } from "./fake-github.js";
-import { AppProcess } from "./server-process.js";
+import { AppProcess, pollUntil } from "./server-process.js";
 import {
   appKeyPair,
   commitEntry,
@@ -54,16 +54,7 @@ function comparison(commits: Record<string, unknown>[], files: Record<string, un
   return { status: "ahead", ahead_by: commits.length, behind_by: 0, total_commits: commits.length, commits, files };
 }
 
-/** Polls until `probe` returns a value: the app logs and answers asynchronously to this test. */
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting for the app");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitFor = <T>(probe: () => T | undefined, timeoutMs = 10_000) => pollUntil(probe, timeoutMs, 25);
 
 describe("the app's HTTP server process, end to end", () => {
   const keys = appKeyPair();

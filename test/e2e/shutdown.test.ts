@@ -6,20 +6,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { appKeyPair } from "../fixtures/github.js";
 import { FakeGitHub } from "./fake-github.js";
 import { fullName, humanPull, pullOpened, type InstalledRepo } from "./pull-events.js";
-import { AppProcess } from "./server-process.js";
+import { AppProcess, pollUntil } from "./server-process.js";
 
 const SECRET = "shutdown-webhook-secret";
 const REPO: InstalledRepo = { owner: "Codertocat", name: "Hello-World", installationId: 1 };
 
-async function until<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting for the app");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(probe: () => T | undefined, timeoutMs = 15_000) => pollUntil(probe, timeoutMs, 20);
 
 describe("SIGTERM, as `docker stop` sends it to `npm start`", () => {
   const keys = appKeyPair();
